@@ -1,0 +1,36 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+
+export interface HealthChecks {
+  /** Resolves when the database answers; rejects otherwise. */
+  database(): Promise<void>;
+  ari(): 'connected' | 'connecting' | 'reconnecting' | 'stopped';
+  /** Database writes waiting in the queue (they are retried until the database is back). */
+  pendingWrites(): number;
+}
+
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not-ready')]),
+  checks: Type.Object({ database: Type.String(), ari: Type.String(), pendingWrites: Type.Integer() }),
+});
+
+/** Liveness (the process answers) and readiness (database and ARI both usable). */
+export const healthRoutes =
+  (checks: HealthChecks): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/healthz', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
+      status: 'ok' as const,
+    }));
+    app.get('/readyz', { schema: { tags: ['health'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
+      const database = await checks
+        .database()
+        .then(() => 'ok')
+        .catch((err: Error) => `unreachable: ${err.message.split('\n')[0]}`);
+      const ari = checks.ari();
+      const ready = database === 'ok' && ari === 'connected';
+      const ariText = ari === 'connected' ? 'ok' : `not connected (${ari})`;
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'not-ready', checks: { database, ari: ariText, pendingWrites: checks.pendingWrites() } });
+    });
+  };

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AriCallControl } from './ari/ari-call-control';
+import { AriConnection } from './ari/ari-connection';
+import { systemClock } from './clock';
+import { loadConfig, ConfigError, type Config } from './config';
+import { EventBus } from './event-bus';
+import { buildHttpApp } from './http/app';
+import { createLogger } from './logger';
+import type { Clock } from './ports';
+import { createParkingService } from './service';
+import { PrismaConfigSource } from './store/config-store';
+import { applyMigrations, createPrismaClient, startEmbeddedPostgres } from './store/database';
+import { PrismaParkStore } from './store/park-store';
+import { verifyPin } from './store/pin-hash';
+import type { ServiceOptions } from './usecases/context';
+
+const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../..' : '../../..');
+
+export interface StartOverrides {
+  clock?: Clock;
+  log?: Logger;
+  options?: Partial<ServiceOptions>;
+  random?: (n: number) => number;
+  pingIntervalMs?: number;
+}
+
+/**
+ * Builds and wires the whole service: config -> database -> ARI -> HTTP. The only place
+ * where things are constructed; tests start the very same thing with their own config.
+ */
+export async function startParkingService(config: Config, overrides: StartOverrides = {}) {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+
+  let databaseUrl = config.databaseUrl;
+  let embedded: { url: string; stop(): Promise<void> } | null = null;
+  if (!databaseUrl) {
+    const started = await startEmbeddedPostgres({ dataDir: path.resolve(config.dataDir, 'postgres') });
+    embedded = started;
+    databaseUrl = started.url;
+    log.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+  }
+  const applied = await applyMigrations(databaseUrl, { migrationsDir: path.join(ROOT, 'prisma', 'migrations') });
+  if (applied.length > 0) log.info({ applied }, 'database migrated');
+  const prisma = createPrismaClient(databaseUrl);
+
+  const configs = new PrismaConfigSource(prisma);
+  const store = new PrismaParkStore(prisma, log);
+  const events = new EventBus(clock.now);
+  let onEvent: (event: Parameters<ReturnType<typeof createParkingService>['onEvent']>[0]) => void = () => undefined;
+  const connection = new AriConnection(
+    {
+      url: config.ari.url,
+      username: config.ari.username,
+      password: config.ari.password,
+      app: config.ari.app,
+      log,
+      maxSockets: config.ari.maxSockets,
+      pingIntervalMs: overrides.pingIntervalMs ?? 5000,
+      maxBackoffMs: 10_000,
+    },
+    (event) => onEvent(event),
+  );
+  const service = createParkingService({
+    app: config.ari.app,
+    ari: new AriCallControl(connection.current, config.ari.app),
+    configs,
+    store,
+    events,
+    clock,
+    log,
+    verifyPin,
+    options: overrides.options,
+    random: overrides.random,
+  });
+  onEvent = service.onEvent;
+  connection.on('connected', () => {
+    service.reconcile().catch((err) => log.error({ err }, 'reconciliation failed'));
+  });
+
+  const http = await buildHttpApp({
+    log,
+    health: {
+      database: async () => {
+        await prisma.$queryRaw`SELECT 1`;
+      },
+      ari: () => connection.state,
+      pendingWrites: () => store.pending,
+    },
+  });
+  await http.listen({ host: config.http.host, port: config.http.port });
+  connection.start();
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  log.info({ port, ari: config.ari.url }, 'parking service started');
+
+  return {
+    service,
+    connection,
+    events,
+    store,
+    prisma,
+    configs,
+    http,
+    url: `http://${config.http.host}:${port}`,
+    /** Graceful stop: parked callers stay in Asterisk, for the next start to adopt (O5). */
+    async stop(): Promise<void> {
+      service.stop();
+      await connection.stop();
+      await http.close();
+      await store.drained();
+      store.close();
+      await prisma.$disconnect();
+      await embedded?.stop();
+    },
+  };
+}
+
+export type RunningService = Awaited<ReturnType<typeof startParkingService>>;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const running = await startParkingService(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.http.log.info({ signal }, 'stopping; parked calls stay in Asterisk');
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`parking service failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,58 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ParkingLots } from './domain/lots';
+import type { CallControl, Clock, ConfigSource, EventSink, ParkStore } from './ports';
+import { ChannelEvents, type CallEvent } from './usecases/channel-events';
+import { defaultServiceOptions, type ServiceContext, type ServiceOptions } from './usecases/context';
+import type { PinVerifier } from './usecases/handle-dialled-code';
+import { reconcile } from './usecases/reconcile';
+import { routeEvent } from './usecases/route-event';
+
+export interface ParkingServiceDeps {
+  app: string;
+  ari: CallControl;
+  configs: ConfigSource;
+  store: ParkStore;
+  events: EventSink;
+  clock: Clock;
+  log: Logger;
+  verifyPin: PinVerifier;
+  options?: Partial<ServiceOptions>;
+  random?: (n: number) => number;
+}
+
+/** The parking service's core: live state and use cases, with no knowledge of transports. */
+export function createParkingService(deps: ParkingServiceDeps) {
+  const ctx: ServiceContext = {
+    app: deps.app,
+    ari: deps.ari,
+    configs: deps.configs,
+    store: deps.store,
+    events: deps.events,
+    clock: deps.clock,
+    log: deps.log,
+    lots: new ParkingLots(),
+    channelEvents: new ChannelEvents(),
+    newId: randomUUID,
+    random: deps.random ?? ((n) => randomInt(n)),
+    holdingBridges: new Map(),
+    timers: new Map(),
+    consults: new Map(),
+    pulls: new Map(),
+    returns: new Map(),
+    deliveries: new Map(),
+    options: { ...defaultServiceOptions, ...deps.options },
+  };
+  return {
+    ctx,
+    onEvent: (event: CallEvent) => routeEvent(ctx, event, deps.verifyPin),
+    reconcile: () => reconcile(ctx),
+    /** Stops timers; parked callers stay in Asterisk for the next instance to adopt (O5). */
+    stop(): void {
+      for (const cancel of ctx.timers.values()) cancel();
+      ctx.timers.clear();
+    },
+  };
+}
+
+export type ParkingService = ReturnType<typeof createParkingService>;

@@ -1,0 +1,76 @@
+import { isParkingError } from '../domain/errors';
+import { hasEnded, type ParkOutcome, type ParkedCall } from '../domain/parked-call';
+import type { TenantConfig } from '../domain/tenant';
+import { channelKey } from './channel-events';
+import type { ServiceContext } from './context';
+import { updateLamps } from './lamps';
+import { armRecall, cancelRecall, hangUpRingBacks } from './recall-call';
+
+export interface Connection {
+  call: ParkedCall;
+  otherChannelId: string;
+  outcome: Extract<ParkOutcome, 'RETRIEVED' | 'RECALL_ANSWERED' | 'HUNT_GROUP'>;
+  by: string | null;
+}
+
+/**
+ * Bridges a parked caller with the channel that won it (a retriever, or an answered
+ * ring-back). The caller must already be claimed (state CONNECTING). If the other party is
+ * gone before the bridge is made, the caller stays parked and keeps the place (R7).
+ */
+export async function connectParkedCall(ctx: ServiceContext, config: TenantConfig, conn: Connection): Promise<boolean> {
+  const { call, otherChannelId } = conn;
+  const bridgeId = `connect-${call.id}`;
+  const log = ctx.log.child({ parkedCallId: call.id, channelId: call.callerChannelId, place: call.placeKey });
+  cancelRecall(ctx, call);
+  await hangUpRingBacks(ctx, call, otherChannelId);
+  try {
+    await ctx.ari.createBridge(bridgeId, 'mixing', bridgeId);
+    await ctx.ari.addToBridge(bridgeId, [call.callerChannelId, otherChannelId]);
+  } catch (err) {
+    await ctx.ari.destroyBridge(bridgeId).catch(() => undefined);
+    if (hasEnded(call)) return false; // the caller hung up meanwhile: already closed as abandoned
+    log.warn({ err, otherChannelId }, 'could not connect the parked call; it stays parked');
+    // The caller may already have been moved: bring them back to the lot.
+    await ctx.ari.addToBridge(call.holdingBridgeId, [call.callerChannelId]).catch(() => undefined);
+    backToParked(ctx, call);
+    if (!isParkingError(err, 'call-gone')) await ctx.ari.hangup(otherChannelId).catch(() => undefined);
+    return false;
+  }
+  ctx.lots.remove(call);
+  call.state = 'ENDED';
+  const waitedSec = Math.round((ctx.clock.now() - call.parkedAt) / 1000);
+  log.info({ outcome: conn.outcome, by: conn.by, waitedSec }, 'connected');
+  ctx.store.ended(call, conn.outcome, { by: conn.by, channelId: otherChannelId, waitedSec });
+  ctx.events.publish({
+    type: conn.outcome === 'RETRIEVED' ? 'retrieved' : 'recall_answered',
+    tenantId: call.tenantId,
+    parkedCallId: call.id,
+    data: { place: call.placeKey, by: conn.by, waitedSec, caller: { name: call.callerName, number: call.callerNumber } },
+  });
+  hangUpTogether(ctx, bridgeId, [call.callerChannelId, otherChannelId]);
+  await updateLamps(ctx, config, call, false);
+  return true;
+}
+
+/** The claim failed: the call is parked again and its recall re-armed. */
+export function backToParked(ctx: ServiceContext, call: ParkedCall): void {
+  if (hasEnded(call)) return;
+  call.state = 'PARKED';
+  call.ringing = [];
+  const retryAt = ctx.clock.now() + 1000;
+  if (call.recallAt === null || call.recallAt < retryAt) call.recallAt = retryAt;
+  armRecall(ctx, call);
+}
+
+/** When either side of a connected call leaves, the other is hung up and the bridge removed. */
+export function hangUpTogether(ctx: ServiceContext, bridgeId: string, channelIds: string[]): void {
+  const offs = channelIds.map((id) =>
+    ctx.channelEvents.on(channelKey(id), (event) => {
+      if (event.type !== 'StasisEnd') return;
+      offs.forEach((off) => off());
+      const others = channelIds.filter((other) => other !== id);
+      Promise.allSettled([...others.map((other) => ctx.ari.hangup(other)), ctx.ari.destroyBridge(bridgeId)]).catch(() => undefined);
+    }),
+  );
+}

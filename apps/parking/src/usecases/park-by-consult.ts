@@ -1,0 +1,159 @@
+import { allocatePlace, type ParkTarget } from '../domain/allocate';
+import { placeKey, spokenPlace, type Place } from '../domain/codes';
+import { ParkingError, isParkingError } from '../domain/errors';
+import type { Party } from '../domain/parked-call';
+import type { TenantConfig } from '../domain/tenant';
+import type { ChannelSnapshot } from '../ports';
+import { channelKey } from './channel-events';
+import { splitEndpoint, type ServiceContext } from './context';
+import { announce, refuse } from './conversation';
+import { parkCall } from './park-call';
+import { prompts } from './prompts';
+import { returnToParker } from './return-to-parker';
+
+/** A park started from a consult leg: the phone holds its call and dials a code on a second line. */
+export interface Consult {
+  token: string;
+  config: TenantConfig;
+  place: Place;
+  groupId: string | null;
+  parker: Party;
+  consultChannelId: string;
+  heldChannelId: string;
+  settled: boolean;
+}
+
+const PULL_TIMEOUT_MS = 10_000;
+
+/**
+ * Attended transfer and hold + dial + hang up look the same when the consult leg arrives, so
+ * the place is reserved and announced on the consult leg (kept out of any bridge). Then
+ * either the phone completes the transfer (the caller replaces the consult leg), or the
+ * consult leg hangs up or stays silent, and the held caller is pulled in by the dialplan
+ * helper (ChannelRedirect).
+ */
+export async function parkByConsult(
+  ctx: ServiceContext,
+  req: { config: TenantConfig; channel: ChannelSnapshot; target: ParkTarget; parker: Party & { endpoint: string }; groupId: string | null },
+): Promise<void> {
+  const { config, channel, parker } = req;
+  const { technology, resource } = splitEndpoint(parker.endpoint);
+  const held = (await ctx.ari.endpoint(technology, resource)).channelIds.filter((id) => id !== channel.id);
+  if (held.length === 0) return refuse(ctx, channel.id, prompts.noCallParked);
+
+  let place: Place;
+  try {
+    place = allocatePlace({
+      config,
+      target: req.target,
+      parker: parker.extension,
+      isTaken: (key) => ctx.lots.isTaken(config.settings.id, key),
+      random: ctx.random,
+    });
+  } catch (err) {
+    if (!isParkingError(err)) throw err;
+    // The parker still has the held call: they hear why, and keep it (P8).
+    return refuse(ctx, channel.id, err.id === 'not-allowed' ? prompts.notAllowed : prompts.parkFailed);
+  }
+  const token = `consult-${channel.id}`;
+  ctx.lots.reserve(config.settings.id, placeKey(place), token);
+  const consult: Consult = {
+    token,
+    config,
+    place,
+    groupId: req.groupId,
+    parker,
+    consultChannelId: channel.id,
+    heldChannelId: held[held.length - 1],
+    settled: false,
+  };
+  ctx.consults.set(channel.id, consult);
+  const offGone = ctx.channelEvents.on(channelKey(channel.id), (event) => {
+    if (event.type === 'StasisEnd') pullHeldCaller(ctx, consult).catch((err) => ctx.log.error({ err }, 'pull failed'));
+  });
+
+  try {
+    if (channel.state !== 'Up') await ctx.ari.answer(channel.id);
+    const result = await announce(ctx, channel.id, prompts.parkedAt(spokenPlace(config, place)));
+    if (result === 'gone' || consult.settled) return;
+    // The phone may still complete an attended transfer; after a short grace, park the held call.
+    ctx.clock.at(ctx.clock.now() + ctx.options.consultGraceMs, () => {
+      if (consult.settled) return;
+      offGone();
+      pullHeldCaller(ctx, consult)
+        .then(() => ctx.ari.hangup(channel.id))
+        .catch((err) => ctx.log.warn({ err }, 'pull after grace failed'));
+    });
+  } catch (err) {
+    if (!isParkingError(err, 'call-gone')) throw err;
+  } finally {
+    if (consult.settled) offGone();
+  }
+}
+
+/** Attended transfer completed: the caller replaced the consult leg (StasisStart replace_channel). */
+export async function onConsultReplaced(ctx: ServiceContext, consult: Consult, caller: ChannelSnapshot): Promise<void> {
+  if (consult.settled) return;
+  consult.settled = true;
+  ctx.consults.delete(consult.consultChannelId);
+  // A playback started on the consult leg carries over: stop it by leaving it to finish unheard.
+  await parkPulledOrTransferred(ctx, consult, caller, 'ATTENDED_TRANSFER');
+}
+
+/** The held caller arrived through the dialplan helper (Stasis(parking,pulled)). */
+export async function onPulled(ctx: ServiceContext, consult: Consult, caller: ChannelSnapshot): Promise<void> {
+  ctx.pulls.delete(caller.id);
+  await parkPulledOrTransferred(ctx, consult, caller, 'HOLD_AND_DIAL');
+}
+
+async function parkPulledOrTransferred(
+  ctx: ServiceContext,
+  consult: Consult,
+  caller: ChannelSnapshot,
+  method: 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL',
+): Promise<void> {
+  try {
+    await parkCall(ctx, {
+      config: consult.config,
+      channel: caller,
+      place: consult.place,
+      parker: consult.parker,
+      method,
+      groupId: consult.groupId,
+      token: consult.token,
+      tellParkerByMessage: false,
+    });
+  } catch (err) {
+    ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);
+    if (isParkingError(err, 'call-gone')) return;
+    const reason = isParkingError(err) ? err : new ParkingError('internal', String(err));
+    await returnToParker(ctx, consult.config, caller, consult.parker.endpoint, reason);
+  }
+}
+
+async function pullHeldCaller(ctx: ServiceContext, consult: Consult): Promise<void> {
+  if (consult.settled) return;
+  consult.settled = true;
+  ctx.consults.delete(consult.consultChannelId);
+  const release = () => ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);
+  const bridge = (await ctx.ari.listBridges()).find((b) => b.channelIds.includes(consult.heldChannelId));
+  const peerId = bridge?.channelIds.find((id) => id !== consult.heldChannelId);
+  if (!peerId) {
+    ctx.log.info({ heldChannelId: consult.heldChannelId }, 'no held caller to park');
+    return release();
+  }
+  const peer = await ctx.ari.channel(peerId);
+  ctx.pulls.set(peerId, consult);
+  ctx.clock.at(ctx.clock.now() + PULL_TIMEOUT_MS, () => {
+    if (ctx.pulls.get(peerId) !== consult) return;
+    ctx.pulls.delete(peerId);
+    ctx.log.error({ peerId }, 'held caller never arrived from the dialplan helper');
+    release();
+  });
+  await ctx.ari.originateLocal({
+    endpoint: 'Local/pull@parking-helper',
+    context: 'parking-helper',
+    extension: 'done',
+    variables: { PARK_PEER: peer.name },
+  });
+}

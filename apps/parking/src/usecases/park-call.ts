@@ -1,0 +1,112 @@
+import { placeKey, retrievalNumber, type Place } from '../domain/codes';
+import { ParkingError } from '../domain/errors';
+import { hasEnded, type ParkMethod, type ParkedCall, type Party } from '../domain/parked-call';
+import { recallRules } from '../domain/recall-policy';
+import type { TenantConfig } from '../domain/tenant';
+import type { ChannelSnapshot } from '../ports';
+import { holdingBridgeId, type ServiceContext } from './context';
+import { updateLamps } from './lamps';
+import { notifyParked } from './notify';
+import { armRecall } from './recall-call';
+
+export interface ParkRequest {
+  config: TenantConfig;
+  channel: ChannelSnapshot;
+  place: Place;
+  parker: Party;
+  method: ParkMethod;
+  groupId: string | null;
+  /** The reservation token holding `place`, when the place was reserved earlier. */
+  token?: string;
+  /** True when the parker cannot hear an announcement (blind transfer, API): tell them by message. */
+  tellParkerByMessage: boolean;
+}
+
+/**
+ * Puts a caller into the tenant's holding bridge (music per bridge, P7), lights the lamps,
+ * records the park and arms the recall. The place is taken synchronously first (R7).
+ */
+export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<ParkedCall> {
+  const { config, channel, place } = req;
+  const now = ctx.clock.now();
+  const slot = place.kind === 'SLOT' ? config.slots.get(place.number) : undefined;
+  const musicClass = slot?.musicClass ?? config.settings.musicClass;
+  const call: ParkedCall = {
+    id: ctx.newId(),
+    tenantId: config.settings.id,
+    place,
+    placeKey: placeKey(place),
+    groupId: req.groupId,
+    callerChannelId: channel.id,
+    callerName: channel.callerName,
+    callerNumber: channel.callerNumber,
+    parker: req.parker,
+    method: req.method,
+    state: 'PARKED',
+    parkedAt: now,
+    recallAt: null,
+    timeoutAt: now + config.settings.maxParkTimeSec * 1000,
+    recallAttempts: 0,
+    recallPhase: null,
+    ringing: [],
+    holdingBridgeId: holdingBridgeId(config.settings.slug, musicClass),
+    musicClass,
+  };
+  call.recallAt = now + recallRules(config, call).recallTimerMs;
+  if (!ctx.lots.add(call, req.token)) {
+    throw new ParkingError('slot-occupied', `a call is already parked on ${call.placeKey}`, { place: call.placeKey });
+  }
+  const log = ctx.log.child({ parkedCallId: call.id, channelId: channel.id, tenant: config.settings.slug, place: call.placeKey });
+  try {
+    await ensureHoldingBridge(ctx, call.holdingBridgeId, musicClass);
+    if (channel.state !== 'Up') await ctx.ari.answer(channel.id);
+    await ctx.ari.addToBridge(call.holdingBridgeId, [channel.id]);
+  } catch (err) {
+    ctx.lots.remove(call);
+    throw err;
+  }
+  // The caller may have hung up while we were bridging; channel-gone has then ended the call.
+  if (hasEnded(call)) return call;
+  log.info({ method: call.method, parker: call.parker.extension }, 'parked');
+  ctx.store.parked(call, { callerChannelId: channel.id });
+  ctx.events.publish({
+    type: 'parked',
+    tenantId: call.tenantId,
+    parkedCallId: call.id,
+    data: describe(config, call),
+  });
+  armRecall(ctx, call);
+  await Promise.all([updateLamps(ctx, config, call, true), notifyParked(ctx, config, call, req.tellParkerByMessage)]);
+  return call;
+}
+
+/** Creates the tenant's holding bridge for a music class once, with music for the whole bridge. */
+export function ensureHoldingBridge(ctx: ServiceContext, bridgeId: string, musicClass: string): Promise<void> {
+  let ready = ctx.holdingBridges.get(bridgeId);
+  if (!ready) {
+    ready = (async () => {
+      await ctx.ari.createBridge(bridgeId, 'holding', bridgeId);
+      await ctx.ari.startBridgeMusic(bridgeId, musicClass);
+    })();
+    ctx.holdingBridges.set(bridgeId, ready);
+    ready.catch(() => ctx.holdingBridges.delete(bridgeId));
+  }
+  return ready;
+}
+
+/** The public description of a parked call, for events and the API. */
+export function describe(config: TenantConfig, call: ParkedCall) {
+  return {
+    place: call.placeKey,
+    placeKind: call.place.kind,
+    retrievalNumber: retrievalNumber(config, call.place),
+    caller: { name: call.callerName, number: call.callerNumber },
+    parker: call.parker.extension,
+    method: call.method,
+    groupId: call.groupId,
+    state: call.state,
+    parkedAt: new Date(call.parkedAt).toISOString(),
+    recallAt: call.recallAt === null ? null : new Date(call.recallAt).toISOString(),
+    timeoutAt: new Date(call.timeoutAt).toISOString(),
+  };
+}

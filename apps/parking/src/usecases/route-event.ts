@@ -1,0 +1,67 @@
+import { ParkingError, isParkingError } from '../domain/errors';
+import type { CallEvent } from './channel-events';
+import { callerLeft } from './caller-left';
+import type { ServiceContext } from './context';
+import { refuse } from './conversation';
+import { deliverAnswered } from './deliver-call';
+import { handleDialledCode, type PinVerifier } from './handle-dialled-code';
+import { onConsultReplaced, onPulled } from './park-by-consult';
+import { prompts } from './prompts';
+import { onRecallAnswered } from './recall-call';
+import { FALLBACK_PARK, onReturnAnswered } from './return-to-parker';
+import { endpointOfChannelName } from './context';
+
+/**
+ * Routes every ARI event: flows waiting on a channel or playback hear it first, then
+ * StasisStart is dispatched on its Stasis() arguments and StasisEnd of a parked caller
+ * closes the park. Each handler has a last resort, so no call is left in silence.
+ */
+export function routeEvent(ctx: ServiceContext, event: CallEvent, verifyPin: PinVerifier): void {
+  ctx.channelEvents.emit(event);
+  if (event.type === 'StasisEnd') {
+    const call = ctx.lots.byChannel(event.channelId);
+    if (call) callerLeft(ctx, call).catch((err) => ctx.log.error({ err }, 'closing an abandoned park failed'));
+    return;
+  }
+  if (event.type !== 'StasisStart') return;
+  const { channel, args } = event;
+  const handled = dispatchStart(ctx, event, verifyPin);
+  handled.catch(async (err) => {
+    ctx.log.error({ err, channelId: channel.id, args }, 'stasis handler failed');
+    if (isParkingError(err, 'call-gone')) return;
+    if (ctx.lots.byChannel(channel.id)) return; // parked after all
+    if (channel.vars.BLINDTRANSFER || args[0] === 'pulled') {
+      // A caller we were about to park: Asterisk's own parking keeps them.
+      await ctx.ari.continueInDialplan(channel.id, FALLBACK_PARK.context, FALLBACK_PARK.extension, 1).catch(() => undefined);
+    } else {
+      await refuse(ctx, channel.id, prompts.parkFailed).catch(() => undefined);
+    }
+  });
+}
+
+async function dispatchStart(ctx: ServiceContext, event: Extract<CallEvent, { type: 'StasisStart' }>, verifyPin: PinVerifier): Promise<void> {
+  const { channel, args, replacedChannelId } = event;
+  if (replacedChannelId) {
+    const consult = ctx.consults.get(replacedChannelId);
+    if (consult) return onConsultReplaced(ctx, consult, channel);
+  }
+  const [kind, ...rest] = args;
+  switch (kind) {
+    case 'code':
+      return handleDialledCode(ctx, channel, rest[0] ?? '', rest[1] ?? '', verifyPin);
+    case 'pulled': {
+      const consult = ctx.pulls.get(channel.id);
+      if (consult) return onPulled(ctx, consult, channel);
+      throw new ParkingError('not-found', `no park waits for ${channel.name}`);
+    }
+    case 'recall':
+      return onRecallAnswered(ctx, channel, rest[0] ?? '');
+    case 'deliver':
+      return deliverAnswered(ctx, channel, rest[0] ?? '');
+    case 'return':
+      return onReturnAnswered(ctx, channel, rest[0] ?? '');
+    default:
+      ctx.log.warn({ args, endpoint: endpointOfChannelName(channel.name) }, 'unknown Stasis arguments');
+      return refuse(ctx, channel.id, prompts.invalidCode);
+  }
+}

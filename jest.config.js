@@ -1,0 +1,13 @@
+/** Unit and integration tests: real PostgreSQL (embedded unless DATABASE_URL is set), fake Asterisk. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['<rootDir>/tests/{unit,integration}/**/*.test.ts'],
+  // tsconfig's isolatedModules makes ts-jest transpile file by file (fast); `npm run typecheck` checks types.
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  // The generated Prisma client imports its siblings as ./x.js.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+  testTimeout: 20000,
+};
