@@ -4,7 +4,8 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['<rootDir>/tests/{unit,integration}/**/*.test.ts'],
   // tsconfig's isolatedModules makes ts-jest transpile file by file (fast); `npm run typecheck` checks types.
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  // tsconfig.jest.json: CommonJS output, so that import()s (the Prisma client's) work in jest's vm.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   // The generated Prisma client imports its siblings as ./x.js.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',

