@@ -5,6 +5,10 @@ import type { CallControl, Clock, ConfigSource, EventSink, ParkStore } from './p
 import { ChannelEvents, type CallEvent } from './usecases/channel-events';
 import { defaultServiceOptions, type ServiceContext, type ServiceOptions } from './usecases/context';
 import type { PinVerifier } from './usecases/handle-dialled-code';
+import { deliverCall } from './usecases/deliver-call';
+import { hangUpParked } from './usecases/hang-up-parked';
+import { parkByApi, type ApiParkRequest } from './usecases/park-by-api';
+import { describe } from './usecases/park-call';
 import { reconcile } from './usecases/reconcile';
 import { routeEvent } from './usecases/route-event';
 
@@ -47,6 +51,12 @@ export function createParkingService(deps: ParkingServiceDeps) {
     ctx,
     onEvent: (event: CallEvent) => routeEvent(ctx, event, deps.verifyPin),
     reconcile: () => reconcile(ctx),
+    /** Call control (A3), for the HTTP API. */
+    parked: (tenantId?: string) => ctx.lots.all(tenantId),
+    describe,
+    park: (req: ApiParkRequest) => parkByApi(ctx, req),
+    deliver: (parkedCallId: string, endpoint: string, by: string) => deliverCall(ctx, parkedCallId, endpoint, by),
+    hangUp: (parkedCallId: string, by: string) => hangUpParked(ctx, parkedCallId, by),
     /** Stops timers; parked callers stay in Asterisk for the next instance to adopt (O5). */
     stop(): void {
       for (const cancel of ctx.timers.values()) cancel();

@@ -18,6 +18,7 @@ export interface Consult {
   place: Place;
   groupId: string | null;
   parker: Party;
+  method: 'HOLD_AND_DIAL' | 'API';
   consultChannelId: string;
   heldChannelId: string;
   settled: boolean;
@@ -63,6 +64,7 @@ export async function parkByConsult(
     place,
     groupId: req.groupId,
     parker,
+    method: 'HOLD_AND_DIAL',
     consultChannelId: channel.id,
     heldChannelId: held[held.length - 1],
     settled: false,
@@ -103,14 +105,14 @@ export async function onConsultReplaced(ctx: ServiceContext, consult: Consult, c
 /** The held caller arrived through the dialplan helper (Stasis(parking,pulled)). */
 export async function onPulled(ctx: ServiceContext, consult: Consult, caller: ChannelSnapshot): Promise<void> {
   ctx.pulls.delete(caller.id);
-  await parkPulledOrTransferred(ctx, consult, caller, 'HOLD_AND_DIAL');
+  await parkPulledOrTransferred(ctx, consult, caller, consult.method);
 }
 
 async function parkPulledOrTransferred(
   ctx: ServiceContext,
   consult: Consult,
   caller: ChannelSnapshot,
-  method: 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL',
+  method: 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL' | 'API',
 ): Promise<void> {
   try {
     await parkCall(ctx, {
@@ -121,7 +123,7 @@ async function parkPulledOrTransferred(
       method,
       groupId: consult.groupId,
       token: consult.token,
-      tellParkerByMessage: false,
+      tellParkerByMessage: method === 'API',
     });
   } catch (err) {
     ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);
@@ -135,25 +137,38 @@ async function pullHeldCaller(ctx: ServiceContext, consult: Consult): Promise<vo
   if (consult.settled) return;
   consult.settled = true;
   ctx.consults.delete(consult.consultChannelId);
-  const release = () => ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);
   const bridge = (await ctx.ari.listBridges()).find((b) => b.channelIds.includes(consult.heldChannelId));
   const peerId = bridge?.channelIds.find((id) => id !== consult.heldChannelId);
   if (!peerId) {
     ctx.log.info({ heldChannelId: consult.heldChannelId }, 'no held caller to park');
-    return release();
+    return ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);
   }
-  const peer = await ctx.ari.channel(peerId);
-  ctx.pulls.set(peerId, consult);
+  await pullIntoParking(ctx, consult, await ctx.ari.channel(peerId));
+}
+
+/**
+ * Brings a channel that is not in Stasis (a caller in a phone's call) into the service: the
+ * dialplan helper ChannelRedirects it to Stasis(parking,pulled), where `pending` parks it.
+ */
+export async function pullIntoParking(ctx: ServiceContext, pending: Consult, channel: ChannelSnapshot): Promise<void> {
+  const release = () => ctx.lots.releaseReservation(pending.config.settings.id, placeKey(pending.place), pending.token);
+  ctx.pulls.set(channel.id, pending);
   ctx.clock.at(ctx.clock.now() + PULL_TIMEOUT_MS, () => {
-    if (ctx.pulls.get(peerId) !== consult) return;
-    ctx.pulls.delete(peerId);
-    ctx.log.error({ peerId }, 'held caller never arrived from the dialplan helper');
+    if (ctx.pulls.get(channel.id) !== pending) return;
+    ctx.pulls.delete(channel.id);
+    ctx.log.error({ channelId: channel.id }, 'the caller never arrived from the dialplan helper');
     release();
   });
-  await ctx.ari.originateLocal({
-    endpoint: 'Local/pull@parking-helper',
-    context: 'parking-helper',
-    extension: 'done',
-    variables: { PARK_PEER: peer.name },
-  });
+  try {
+    await ctx.ari.originateLocal({
+      endpoint: 'Local/pull@parking-helper',
+      context: 'parking-helper',
+      extension: 'done',
+      variables: { PARK_PEER: channel.name },
+    });
+  } catch (err) {
+    ctx.pulls.delete(channel.id);
+    release();
+    throw err;
+  }
 }
