@@ -6,6 +6,7 @@ import { systemClock } from './clock';
 import { loadConfig, ConfigError, type Config } from './config';
 import { EventBus } from './event-bus';
 import { buildHttpApp } from './http/app';
+import { WebhookSender } from './http/webhook-sender';
 import { createLogger } from './logger';
 import type { Clock } from './ports';
 import { createParkingService } from './service';
@@ -95,7 +96,15 @@ export async function startParkingService(config: Config, overrides: StartOverri
       ari: () => connection.state,
       pendingWrites: () => store.pending,
     },
+    prisma,
+    configs,
+    service,
+    events,
+    now: clock.now,
+    adminApiKey: config.adminApiKey,
   });
+  const webhooks = new WebhookSender({ prisma, events, now: clock.now, log });
+  webhooks.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   connection.start();
   const address = http.server.address();
@@ -110,6 +119,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
     prisma,
     configs,
     http,
+    webhooks,
     url: `http://${config.http.host}:${port}`,
     get reconciledOnce() {
       return reconciledOnce;
@@ -119,6 +129,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
       service.stop();
       await connection.stop();
       await http.close();
+      await webhooks.stop();
       await store.drained();
       store.close();
       await prisma.$disconnect();

@@ -125,6 +125,8 @@ export class AriCallControl implements CallControl {
     return list.map((b) => ({ id: b.id, type: b.bridge_type, channelIds: b.channels ?? [] }));
   }
   sendMessage(to: string, from: string, body: string) {
-    return this.call('send message', (c) => c.endpoints.sendMessage({ to, from, body }));
+    // swagger-client takes an option named `body` as the raw request body, so the query
+    // parameter `body` never reaches Asterisk; ARI also reads parameters from a JSON body.
+    return this.call('send message', (c) => c.endpoints.sendMessage({ to, from, body: JSON.stringify({ body }) }));
   }
 }

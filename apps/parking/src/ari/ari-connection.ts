@@ -84,12 +84,16 @@ export class AriConnection extends EventEmitter {
         if (this.stopped) return;
         this.attach(client);
         const dead = new Promise<void>((resolve) => {
-          client.once('WebSocketMaxRetries', resolve);
+          client.once('WebSocketMaxRetries', (err?: Error) => {
+            this.opts.log.warn({ err: err?.message }, 'ARI WebSocket retries exhausted');
+            resolve();
+          });
           this.wake = resolve;
         });
         await client.start(this.opts.app);
         attempt = 0;
         await dead;
+        if (this.stopped) return;
         this.opts.log.warn('ARI WebSocket gave up reconnecting; creating a new client');
       } catch (err) {
         this.opts.log.warn({ err: (err as Error).message, url: this.opts.url }, 'ARI not reachable');
@@ -117,8 +121,8 @@ export class AriConnection extends EventEmitter {
       this.opts.log.info({ app: this.opts.app }, 'ARI connected');
       this.emit('connected');
     });
-    client.on('WebSocketReconnecting', () => {
-      if (this.state === 'connected') this.opts.log.warn('ARI WebSocket lost; reconnecting');
+    client.on('WebSocketReconnecting', (err?: Error) => {
+      if (this.state === 'connected') this.opts.log.warn({ err: err?.message }, 'ARI WebSocket lost; reconnecting');
       this.setState('reconnecting');
     });
     client.on('pong', () => {

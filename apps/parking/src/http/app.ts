@@ -1,33 +1,100 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import type { PrismaClient } from '../../../../generated/prisma/client';
+import type { ConfigSource, ParkingEvent } from '../ports';
+import { apiKeyRoutes } from './api-keys';
+import { authenticate, scopeToTenant } from './auth';
 import { ErrorBody, registerErrorHandler } from './errors';
+import { eventStreamRoutes } from './events-stream';
+import { extensionRoutes } from './extensions';
+import { groupRoutes } from './groups';
 import { healthRoutes, type HealthChecks } from './health';
+import { historyRoutes } from './history';
+import { huntGroupRoutes } from './hunt-groups';
+import { parkedCallRoutes, type CallService } from './parked-calls';
+import { errors } from './schemas';
+import { slotImportRoutes } from './slot-import';
+import { slotRoutes } from './slots';
+import { tenantItemRoutes, tenantRoutes } from './tenants';
+import { webhookRoutes } from './webhooks';
 
 export interface HttpDeps {
   log: Logger;
+  /** Readiness checks; `health.ari()` also gates call control (503 ari-unavailable). */
   health: HealthChecks;
+  prisma: PrismaClient;
+  /** Configuration cache of the call flows: invalidated after every configuration write. */
+  configs: ConfigSource;
+  service: CallService;
+  events: { subscribe(fn: (event: ParkingEvent) => void): () => void };
+  now: () => number;
+  /** Bootstrap system-wide key (ADMIN_API_KEY); null: none. */
+  adminApiKey: string | null;
 }
 
-/** The HTTP app: health, readiness and the OpenAPI document at /docs (JSON at /docs/json). */
+export const API_PREFIX = '/api/v1';
+
+/**
+ * The HTTP app: health, readiness, the API under /api/v1 (admin, call control, events,
+ * history) and its OpenAPI document at /docs (JSON at /docs/json).
+ */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // Probes and API calls would flood the log; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // Unknown fields are refused, not silently dropped; every failing field is named.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: { title: 'Call parking service', version: '1', description: 'Admin, call-control and event API of the call-parking service.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket);
   app.addSchema(ErrorBody);
   registerErrorHandler(app);
   await app.register(healthRoutes(deps.health));
+  await app.register(
+    async (api) => {
+      // Every API route needs a key, and may fail validation or authentication. The event
+      // stream is documented too (@fastify/websocket hides WebSocket routes from the docs).
+      api.addHook('onRoute', (route) => {
+        const response = { ...errors(400, 401), ...(route.schema?.response as object) };
+        route.schema = { ...route.schema, security: [{ apiKey: [] }], response, ...(route.websocket ? { hide: false } : {}) };
+      });
+      api.addHook('onRequest', authenticate(deps));
+      await api.register(tenantRoutes(deps));
+      await api.register(apiKeyRoutes(deps));
+      await api.register(eventStreamRoutes(deps));
+      await api.register(
+        async (tenant) => {
+          tenant.addHook('preHandler', scopeToTenant(deps.prisma));
+          for (const routes of [
+            tenantItemRoutes,
+            extensionRoutes,
+            slotRoutes,
+            slotImportRoutes,
+            groupRoutes,
+            huntGroupRoutes,
+            parkedCallRoutes,
+            historyRoutes,
+            webhookRoutes,
+          ]) {
+            await tenant.register(routes(deps));
+          }
+        },
+        { prefix: '/tenants/:tenantId' },
+      );
+    },
+    { prefix: API_PREFIX },
+  );
   return app;
 }

@@ -1,0 +1,100 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ParkingError } from '../domain/errors';
+import type { HttpDeps } from './app';
+import { resourceRoutes } from './crud';
+import { assertHuntGroup, assertNoCallAt, existing } from './places';
+import { DigitList, Name, Nullable, RecallOption, Seconds, Timestamps, Uuid, pageArgs, pageOf } from './schemas';
+
+const Fields = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  members: DigitList('extension numbers, in order; an extension is in at most one group'),
+  destinations: DigitList('call park extension numbers hunted in order by group park'),
+  useMembersAsDestinations: Type.Boolean({ description: "park on the members' own extensions instead of destinations" }),
+  recallOption: RecallOption,
+  recallTimerSec: Nullable(Seconds(86_400)),
+  huntGroupId: Nullable(Uuid),
+});
+
+/** A park group (P4): members, ordered destinations, recall settings. */
+export const Group = Type.Composite([Type.Object({ id: Uuid }), Fields, Timestamps]);
+type Body = Partial<Static<typeof Fields>>;
+
+const include = {
+  members: { orderBy: { position: 'asc' }, select: { extension: { select: { number: true } } } },
+  destinations: { orderBy: { position: 'asc' }, select: { slot: { select: { number: true } } } },
+} as const;
+
+interface Lists {
+  tenantId: string;
+  members: Array<{ extension: { number: string } }>;
+  destinations: Array<{ slot: { number: string } }>;
+}
+const toGroup = <T extends Lists>({ members, destinations, tenantId: _t, ...row }: T) => ({
+  ...row,
+  members: members.map((m) => m.extension.number),
+  destinations: destinations.map((d) => d.slot.number),
+});
+
+export const groupRoutes = ({ prisma, configs, service }: HttpDeps) => {
+  /** The write of members and destinations (replacing the lists given), after checking them. */
+  async function lists(tenantId: string, groupId: string | null, body: Body) {
+    await assertHuntGroup(prisma, tenantId, body.huntGroupId);
+    const { members, destinations, ...scalars } = body;
+    const data: Record<string, unknown> = { ...scalars };
+    // A new group's lists are created; an existing group's are replaced.
+    const write = (create: object[]) => (groupId ? { deleteMany: {}, create } : { create });
+    if (members) {
+      const rows = await existing(prisma, tenantId, 'extension', members, 'members');
+      const seated = await prisma.groupMember.findFirst({
+        where: { extensionId: { in: rows.map((r) => r.id) }, groupId: groupId ? { not: groupId } : undefined },
+        select: { extension: { select: { number: true } }, group: { select: { name: true } } },
+      });
+      if (seated) {
+        throw new ParkingError('conflict', `extension ${seated.extension.number} is already in group ${seated.group.name}`, {
+          field: 'members',
+          extension: seated.extension.number,
+          group: seated.group.name,
+        });
+      }
+      data.members = write(rows.map((r, position) => ({ extensionId: r.id, position })));
+    }
+    if (destinations) {
+      const rows = await existing(prisma, tenantId, 'slot', destinations, 'destinations');
+      data.destinations = write(rows.map((r, position) => ({ slotId: r.id, position })));
+    }
+    return data;
+  }
+
+  return resourceRoutes(
+    {
+      path: 'groups',
+      noun: 'group',
+      tag: 'groups',
+      item: Group,
+      create: Type.Composite([Type.Pick(Fields, ['name']), Type.Partial(Type.Omit(Fields, ['name']))], { additionalProperties: false }),
+      patch: Type.Partial(Fields, { additionalProperties: false }),
+      filters: Type.Object({ name: Type.Optional(Name), member: Type.Optional(Type.String({ description: 'groups with this extension number' })) }),
+      async list(tenantId, f, page) {
+        const where = { tenantId, name: f.name, members: f.member ? { some: { extension: { number: f.member } } } : undefined };
+        return pageOf(page, prisma.group.count({ where }), prisma.group.findMany({ where, include, orderBy: [{ name: 'asc' }], ...pageArgs(page) }).then((rows) => rows.map(toGroup)));
+      },
+      get: async (tenantId, id) => {
+        const row = await prisma.group.findFirst({ where: { id, tenantId }, include });
+        return row && toGroup(row);
+      },
+      async add(tenantId, body) {
+        const data = await lists(tenantId, null, body);
+        return toGroup(await prisma.group.create({ data: { ...(data as { name: string }), tenantId }, include }));
+      },
+      async update(tenantId, current, body) {
+        const data = await lists(tenantId, current.id, body);
+        return toGroup(await prisma.group.update({ where: { id: current.id }, data, include }));
+      },
+      async remove(tenantId, current) {
+        assertNoCallAt(service, tenantId, (c) => c.groupId === current.id, `a destination of group ${current.name}`);
+        await prisma.group.delete({ where: { id: current.id } });
+      },
+    },
+    configs,
+  );
+};

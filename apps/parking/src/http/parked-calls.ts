@@ -1,0 +1,134 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { placeKey, type Place } from '../domain/codes';
+import { ParkingError } from '../domain/errors';
+import type { ParkingService } from '../service';
+import type { HttpDeps } from './app';
+import { notFound } from './auth';
+import { DateTime, Digits, ItemParams, NoContent, Nullable, ParkMethod, PlaceKind, StringEnum, TenantParams, Uuid, errors } from './schemas';
+
+/** What the call-control API needs of the parking service (tests may pass a stub). */
+export type CallService = Pick<ParkingService, 'parked' | 'describe' | 'park' | 'deliver' | 'hangUp'>;
+
+/** A live parked call (A3). */
+export const ParkedCall = Type.Object({
+  id: Uuid,
+  place: Type.String({ description: 'as dialled after the retrieve prefix: 7001, 333 or *7250' }),
+  placeKind: PlaceKind,
+  retrievalNumber: Type.String(),
+  caller: Type.Object({ name: Type.String(), number: Type.String() }),
+  parker: Nullable(Type.String({ description: 'extension number of who parked it' })),
+  method: ParkMethod,
+  groupId: Nullable(Uuid),
+  state: StringEnum(['PARKED', 'RECALLING', 'CONNECTING', 'ENDED'] as const),
+  parkedAt: DateTime,
+  recallAt: Nullable(DateTime),
+  timeoutAt: DateTime,
+  waitedSec: Type.Integer(),
+  secondsToRecall: Nullable(Type.Integer({ description: 'null: no recall due' })),
+});
+
+const ParkBody = Type.Object(
+  {
+    channelId: Type.String({ minLength: 1, maxLength: 200, description: 'the Asterisk channel of the caller to park' }),
+    slot: Type.Optional(Digits),
+    extension: Type.Optional(Digits),
+    group: Type.Optional(Type.String({ minLength: 1, description: 'group name: its first free destination' })),
+    parker: Type.Optional(Digits),
+  },
+  { additionalProperties: false, description: 'At most one of slot, extension, group; none: the next free place (auto). parker: the extension recalls go to; default: the other party of the call.' },
+);
+const Parked = Type.Object({ parkedCallId: Nullable(Uuid), place: Type.String(), placeKind: PlaceKind, retrievalNumber: Type.String() });
+const RetrieveBody = Type.Object({ extension: Digits }, { additionalProperties: false });
+const tags = ['call control'];
+
+export const parkedCallRoutes =
+  ({ service, configs, health, now }: HttpDeps): FastifyPluginAsync =>
+  async (app) => {
+    const configOf = async (tenantId: string) => (await configs.tenantById(tenantId)) ?? Promise.reject(notFound('tenant', tenantId));
+    const liveCall = (tenantId: string, id: string) => service.parked(tenantId).find((c) => c.id === id) ?? null;
+    const requireAri = () => {
+      if (health.ari() !== 'connected') throw new ParkingError('ari-unavailable', `Asterisk is not connected (${health.ari()}); try again shortly`);
+    };
+
+    app.get<{ Params: Static<typeof TenantParams> }>(
+      '/parked-calls',
+      { schema: { tags, summary: 'List the calls parked now', params: TenantParams, response: { 200: Type.Object({ items: Type.Array(ParkedCall) }), ...errors(404) } } },
+      async (request) => {
+        const config = await configOf(request.params.tenantId);
+        const at = now();
+        const items = service
+          .parked(request.params.tenantId)
+          .sort((a, b) => a.parkedAt - b.parkedAt)
+          .map((call) => ({
+            id: call.id,
+            ...service.describe(config, call),
+            waitedSec: Math.floor(Math.max(0, at - call.parkedAt) / 1000),
+            secondsToRecall: call.recallAt === null ? null : Math.max(0, Math.ceil((call.recallAt - at) / 1000)),
+          }));
+        return { items };
+      },
+    );
+
+    app.post<{ Params: Static<typeof TenantParams>; Body: Static<typeof ParkBody> }>(
+      '/parked-calls',
+      {
+        schema: {
+          tags,
+          summary: 'Park a live call',
+          params: TenantParams,
+          body: ParkBody,
+          response: { 202: Parked, ...errors(403, 404, 409, 503) },
+        },
+      },
+      async (request, reply) => {
+        const { tenantId } = request.params;
+        const { channelId, slot, extension, group, parker } = request.body;
+        const given = [slot, extension, group].filter((t) => t !== undefined);
+        if (given.length > 1) throw new ParkingError('validation', 'give at most one of slot, extension, group', { fields: [{ field: 'slot', problem: 'at most one of slot, extension, group' }] });
+        requireAri();
+        const config = await configOf(tenantId);
+        if (extension !== undefined && !config.extensions.has(extension)) throw notFound('extension', extension);
+        const target: Place | 'auto' | { groupName: string } =
+          slot !== undefined ? { kind: 'SLOT', number: slot } : extension !== undefined ? { kind: 'EXTENSION', number: extension } : group !== undefined ? { groupName: group } : 'auto';
+        const { place, retrievalNumber } = await service.park({ config, channelId, target, parkerExtension: parker ?? null });
+        const parkedCallId = service.parked(tenantId).find((c) => c.callerChannelId === channelId)?.id ?? null;
+        return reply.status(202).send({ parkedCallId, place: placeKey(place), placeKind: place.kind, retrievalNumber });
+      },
+    );
+
+    app.post<{ Params: Static<typeof ItemParams>; Body: Static<typeof RetrieveBody> }>(
+      '/parked-calls/:id/retrieve',
+      {
+        schema: {
+          tags,
+          summary: 'Ring a phone and connect the parked call when it answers',
+          params: ItemParams,
+          body: RetrieveBody,
+          response: { 202: Type.Object({ parkedCallId: Uuid, extension: Type.String(), channelId: Type.String() }), ...errors(404, 503) },
+        },
+      },
+      async (request, reply) => {
+        const { tenantId, id } = request.params;
+        const { extension } = request.body;
+        if (!liveCall(tenantId, id)) throw new ParkingError('no-parked-call', `no parked call ${id}`);
+        const endpoint = (await configOf(tenantId)).extensions.get(extension)?.endpoint;
+        if (!endpoint) throw notFound('extension', extension);
+        requireAri();
+        const channelId = await service.deliver(id, endpoint, extension);
+        return reply.status(202).send({ parkedCallId: id, extension, channelId });
+      },
+    );
+
+    app.delete<{ Params: Static<typeof ItemParams> }>(
+      '/parked-calls/:id',
+      { schema: { tags, summary: 'Hang up a parked call', params: ItemParams, response: { 204: NoContent, ...errors(404, 503) } } },
+      async (request, reply) => {
+        const { tenantId, id } = request.params;
+        if (!liveCall(tenantId, id)) throw new ParkingError('no-parked-call', `no parked call ${id}`);
+        requireAri();
+        await service.hangUp(id, `api:${request.principal.name}`);
+        return reply.status(204).send();
+      },
+    );
+  };

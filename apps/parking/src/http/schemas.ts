@@ -1,0 +1,61 @@
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+
+/** Building blocks shared by the resources' schemas (one schema per resource, in its own file). */
+
+/** A timestamp: Date objects from Prisma are serialised as ISO strings. */
+export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+export const Uuid = Type.String({ format: 'uuid' });
+export const Digits = Type.String({ pattern: '^[0-9]{1,15}$', description: 'digits, e.g. 7001' });
+export const DigitList = (description: string) => Type.Array(Digits, { uniqueItems: true, maxItems: 500, description });
+/** Feature codes: `*` or `#` and digits (`*70`, `#58`). */
+export const FeatureCode = Type.String({ pattern: '^[*#][0-9]{1,6}$', description: '* or # and digits, e.g. *70' });
+export const MusicClass = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'music-on-hold class' });
+export const Name = Type.String({ maxLength: 100 });
+/** Dialplan destination "context,exten,priority". */
+export const Destination = Type.String({ pattern: '^[A-Za-z0-9_.-]+,[^,\\s]+,[0-9]+$', description: 'context,exten,priority' });
+export const Seconds = (max: number) => Type.Integer({ minimum: 1, maximum: max });
+
+export const StringEnum = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+/**
+ * `type: [..., "null"]` rather than anyOf: Ajv then never coerces a wrong value to null (0 or ""
+ * would silently become null), and the error names the real problem. For schemas with a type.
+ */
+export const Nullable = <T extends TSchema>(schema: T) => {
+  const plain: Record<string, unknown> = Object.fromEntries(Object.entries(schema));
+  if (Array.isArray(plain.enum)) plain.enum = [...plain.enum, null];
+  return Type.Unsafe<Static<T> | null>({ ...plain, type: [plain.type, 'null'] });
+};
+
+export const RecallOption = StringEnum(['PARKER_ONLY', 'PARKER_THEN_HUNT_GROUP', 'HUNT_GROUP_ONLY'] as const);
+export const PlaceKind = StringEnum(['SLOT', 'EXTENSION', 'CODE'] as const);
+export const ParkMethod = StringEnum(['BLIND_TRANSFER', 'ATTENDED_TRANSFER', 'HOLD_AND_DIAL', 'API'] as const, 'how the call was parked');
+export const Timestamps = Type.Object({ createdAt: DateTime, updatedAt: DateTime });
+
+export const TenantParams = Type.Object({ tenantId: Uuid });
+export const ItemParams = Type.Object({ tenantId: Uuid, id: Uuid });
+
+export const PageQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+export type PageQuery = Static<typeof PageQuery>;
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+
+/** The list query of a resource: paging plus its filters. */
+export const ListQuery = <T extends TObject>(filters: T) => Type.Composite([PageQuery, filters]);
+
+/** Prisma paging arguments for a page query. */
+export const pageArgs = (q: PageQuery) => ({ skip: q.offset, take: q.limit });
+
+export async function pageOf<T>(q: PageQuery, counted: Promise<number>, items: Promise<T[]>) {
+  const [total, rows] = await Promise.all([counted, items]);
+  return { items: rows, total, limit: q.limit, offset: q.offset };
+}
+
+/** Response entries in the one error body for the given statuses. */
+export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Error')]));
+
+export const NoContent = Type.Null({ description: 'No content' });

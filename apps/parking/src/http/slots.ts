@@ -1,0 +1,68 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PIN_MAX_DIGITS } from '../domain/access';
+import { hashPin } from '../store/pin-hash';
+import type { HttpDeps } from './app';
+import { resourceRoutes } from './crud';
+import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom } from './places';
+import { DigitList, Digits, MusicClass, Name, Nullable, Seconds, Timestamps, Uuid, pageArgs, pageOf } from './schemas';
+
+const Fields = Type.Object({
+  number: Digits,
+  name: Name,
+  musicClass: Nullable(MusicClass),
+  recallTimerSec: Nullable(Seconds(86_400)),
+  parkAllow: DigitList('extensions allowed to park here; empty: everyone'),
+  retrieveAllow: DigitList('extensions allowed to retrieve without a PIN; empty: everyone'),
+  /** Write-only: stored hashed, never returned (see hasPin). */
+  pin: Nullable(Type.String({ pattern: `^[0-9]{1,${PIN_MAX_DIGITS}}$`, description: 'retrieval PIN (write-only); null removes it' })),
+});
+
+/** A call park extension ("slot"). */
+export const Slot = Type.Composite([Type.Object({ id: Uuid }), Type.Omit(Fields, ['pin']), Type.Object({ hasPin: Type.Boolean() }), Timestamps]);
+export const SlotCreate = Type.Composite([Type.Pick(Fields, ['number']), Type.Partial(Type.Omit(Fields, ['number']))], { additionalProperties: false });
+export type SlotCreate = Static<typeof SlotCreate>;
+
+const toSlot = <T extends { pinHash: string | null }>({ pinHash, ...row }: T) => ({ ...row, hasPin: pinHash !== null });
+
+/** The columns to write for a slot body: the PIN becomes its hash (`hashes` shares work in bulk imports). */
+export async function slotData<T extends Partial<SlotCreate>>({ pin, ...rest }: T, hashes = new Map<string, Promise<string>>()) {
+  if (pin === undefined) return rest;
+  if (pin === null) return { ...rest, pinHash: null };
+  if (!hashes.has(pin)) hashes.set(pin, hashPin(pin));
+  return { ...rest, pinHash: await hashes.get(pin)! };
+}
+
+export const slotRoutes = ({ prisma, configs, service }: HttpDeps) =>
+  resourceRoutes(
+    {
+      path: 'slots',
+      noun: 'slot',
+      tag: 'slots',
+      item: Slot,
+      create: SlotCreate,
+      patch: Type.Partial(Fields, { additionalProperties: false }),
+      filters: Type.Object({ number: Type.Optional(Digits), name: Type.Optional(Type.String({ description: 'contains' })) }),
+      async list(tenantId, f, page) {
+        const where = { tenantId, number: f.number, name: f.name ? { contains: f.name, mode: 'insensitive' as const } : undefined };
+        return pageOf(page, prisma.parkSlot.count({ where }), prisma.parkSlot.findMany({ where, orderBy: [{ number: 'asc' }], ...pageArgs(page) }).then((rows) => rows.map(toSlot)));
+      },
+      get: async (tenantId, id) => {
+        const row = await prisma.parkSlot.findFirst({ where: { id, tenantId } });
+        return row && toSlot(row);
+      },
+      async add(tenantId, body) {
+        await assertSlotRoom(prisma, tenantId, 1);
+        await assertNumberFree(prisma, tenantId, body.number, 'slot');
+        return toSlot(await prisma.parkSlot.create({ data: { ...(await slotData(body)), tenantId } }));
+      },
+      async update(tenantId, current, body) {
+        await assertRenumberable({ prisma, service }, tenantId, current.number, body.number, 'slot');
+        return toSlot(await prisma.parkSlot.update({ where: { id: current.id }, data: await slotData(body) }));
+      },
+      async remove(tenantId, current) {
+        assertNoCallAt(service, tenantId, atNumber(current.number), `slot ${current.number}`);
+        await prisma.parkSlot.delete({ where: { id: current.id } });
+      },
+    },
+    configs,
+  );

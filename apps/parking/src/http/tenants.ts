@@ -1,0 +1,127 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { HttpDeps } from './app';
+import { notFound, requireAdmin } from './auth';
+import { assertHuntGroup, assertNoCallAt, invalid } from './places';
+import {
+  Destination,
+  Digits,
+  FeatureCode,
+  ListQuery,
+  MusicClass,
+  Nullable,
+  NoContent,
+  Page,
+  RecallOption,
+  Seconds,
+  StringEnum,
+  TenantParams,
+  Timestamps,
+  Uuid,
+  errors,
+  pageArgs,
+  pageOf,
+} from './schemas';
+
+const Fields = Type.Object({
+  slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'short name used in dialplan contexts and device names' }),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  parkPrefix: FeatureCode,
+  retrievePrefix: FeatureCode,
+  groupParkCodes: Type.Array(FeatureCode, { uniqueItems: true, maxItems: 10 }),
+  parkMode: StringEnum(['NEXT_SLOT', 'RANDOM_CODE'] as const, 'park prefix alone: next free slot, or a random code'),
+  randomCodeDigits: Type.Integer({ minimum: 2, maximum: 8 }),
+  occupiedSlotPolicy: StringEnum(['REJECT', 'NEXT_FREE'] as const, 'parking on a taken slot: refuse, or the next free slot'),
+  recallTimerSec: Seconds(86_400),
+  recallOption: RecallOption,
+  recallRetrySec: Seconds(3_600),
+  recallRingSec: Seconds(600),
+  huntGroupWaitSec: Seconds(3_600),
+  huntGroupId: Nullable(Uuid),
+  recallAlertInfo: Nullable(Type.String({ pattern: '^[^\\r\\n]{1,200}$', description: 'Alert-Info of ring-backs; null rings normally' })),
+  maxParkTimeSec: Seconds(86_400),
+  finalDestination: Nullable(Destination),
+  fallbackExtension: Nullable(Digits),
+  musicClass: MusicClass,
+  slotLimit: Type.Integer({ minimum: 0, maximum: 100_000, description: 'call park extensions allowed (system-wide keys only)' }),
+});
+
+/** A tenant (location) and its parking settings. */
+export const Tenant = Type.Composite([Type.Object({ id: Uuid }), Fields, Timestamps]);
+const TenantCreate = Type.Composite([Type.Pick(Fields, ['slug', 'name']), Type.Partial(Type.Omit(Fields, ['slug', 'name', 'huntGroupId']))], {
+  additionalProperties: false,
+});
+const TenantPatch = Type.Partial(Fields, { additionalProperties: false });
+type Settings = Partial<Static<typeof Fields>>;
+
+/** Feature codes of a tenant must all differ. */
+function assertDistinctCodes(s: Settings): void {
+  if (s.parkPrefix === s.retrievePrefix) throw invalid('retrievePrefix', 'must differ from parkPrefix');
+  const clash = s.groupParkCodes?.find((code) => code === s.parkPrefix || code === s.retrievePrefix);
+  if (clash) throw invalid('groupParkCodes', `must differ from the park and retrieve prefixes (${clash})`);
+}
+
+const defaults = { parkPrefix: '*70', retrievePrefix: '*71', groupParkCodes: ['*58'] };
+const tags = ['tenants'];
+
+/** GET/POST /tenants: the tenants a key sees (a tenant key: its own), and creation (system-wide keys). */
+export const tenantRoutes =
+  ({ prisma }: HttpDeps): FastifyPluginAsync =>
+  async (app) => {
+    const Query = ListQuery(Type.Object({ slug: Type.Optional(Type.String()), name: Type.Optional(Type.String({ description: 'contains' })) }));
+    app.get<{ Querystring: Static<typeof Query> }>(
+      '/tenants',
+      { schema: { tags, summary: 'List tenants', querystring: Query, response: { 200: Page(Tenant) } } },
+      async (request) => {
+        const { limit, offset, slug, name } = request.query;
+        const where = { id: request.principal.tenantId ?? undefined, slug, name: name ? { contains: name, mode: 'insensitive' as const } : undefined };
+        return pageOf({ limit, offset }, prisma.tenant.count({ where }), prisma.tenant.findMany({ where, orderBy: { slug: 'asc' }, ...pageArgs({ limit, offset }) }));
+      },
+    );
+    app.post<{ Body: Static<typeof TenantCreate> }>(
+      '/tenants',
+      { schema: { tags, summary: 'Create a tenant (system-wide keys)', body: TenantCreate, response: { 201: Tenant, ...errors(403, 409) } } },
+      async (request, reply) => {
+        requireAdmin(request);
+        assertDistinctCodes({ ...defaults, ...request.body });
+        return reply.status(201).send(await prisma.tenant.create({ data: request.body }));
+      },
+    );
+  };
+
+/** GET/PATCH/DELETE /tenants/{tenantId} (registered inside the tenant scope). */
+export const tenantItemRoutes =
+  ({ prisma, configs, service }: HttpDeps): FastifyPluginAsync =>
+  async (app) => {
+    const load = async (id: string) => (await prisma.tenant.findUnique({ where: { id } })) ?? Promise.reject(notFound('tenant', id));
+    app.get<{ Params: Static<typeof TenantParams> }>(
+      '',
+      { schema: { tags, summary: 'Read a tenant and its settings', params: TenantParams, response: { 200: Tenant, ...errors(404) } } },
+      async (request) => load(request.params.tenantId),
+    );
+    app.patch<{ Params: Static<typeof TenantParams>; Body: Static<typeof TenantPatch> }>(
+      '',
+      { schema: { tags, summary: "Update a tenant's settings", params: TenantParams, body: TenantPatch, response: { 200: Tenant, ...errors(403, 404, 409) } } },
+      async (request) => {
+        const { tenantId } = request.params;
+        if (request.body.slotLimit !== undefined) requireAdmin(request);
+        assertDistinctCodes({ ...(await load(tenantId)), ...request.body });
+        await assertHuntGroup(prisma, tenantId, request.body.huntGroupId);
+        const updated = await prisma.tenant.update({ where: { id: tenantId }, data: request.body });
+        configs.invalidate(tenantId);
+        return updated;
+      },
+    );
+    app.delete<{ Params: Static<typeof TenantParams> }>(
+      '',
+      { schema: { tags, summary: 'Delete a tenant and all its configuration (system-wide keys)', params: TenantParams, response: { 204: NoContent, ...errors(403, 404, 409) } } },
+      async (request, reply) => {
+        requireAdmin(request);
+        const { tenantId } = request.params;
+        assertNoCallAt(service, tenantId, () => true, 'this tenant');
+        await prisma.tenant.delete({ where: { id: tenantId } });
+        configs.invalidate(tenantId);
+        return reply.status(204).send();
+      },
+    );
+  };
