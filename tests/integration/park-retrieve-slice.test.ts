@@ -1,4 +1,4 @@
-import { startHarness, type Harness } from '../support/harness';
+import { playedTo, startHarness, type Harness } from '../support/harness';
 
 /** The first end-to-end slice: park by blind transfer, retrieve by code, nothing parked, caller hangs up. */
 describe('park and retrieve through the fake Asterisk', () => {
@@ -65,8 +65,7 @@ describe('park and retrieve through the fake Asterisk', () => {
   it('[R1] with nothing parked there, the retriever hears "no call parked" and is hung up', async () => {
     const retriever = h.fake.dial('201', '*71333');
     await h.fake.waitFor(() => h.fake.channel(retriever) === undefined);
-    const played = h.fake.playbacks().filter((p) => p.target_uri === `channel:${retriever}`).flatMap((p) => p.medias);
-    expect(played).toContain('sound:pbx-invalidpark');
+    expect(playedTo(h, retriever)).toContain('sound:pbx-invalidpark');
     expect(await h.db.prisma.parkedCall.count()).toBe(0);
   });
 

@@ -5,7 +5,7 @@ import { startParkingService, type RunningService } from '../../apps/parking/src
 import type { ServiceOptions } from '../../apps/parking/src/usecases/context';
 import type { ParkingEvent } from '../../apps/parking/src/ports';
 import { createTestDatabase, type TestDatabase } from './db';
-import { FakeAsterisk } from './fake-asterisk';
+import { FakeAsterisk, type FakeAsteriskOptions } from './fake-asterisk';
 import { ManualClock } from './manual-clock';
 import { seedTenant, type SeedOptions } from './seed';
 
@@ -28,10 +28,17 @@ export interface Harness {
  * fake Asterisk, which runs the project's own dialplan from asterisk-conf/. Time is a
  * ManualClock: recall and timeouts are driven by `clock.advance`, never by sleeping.
  */
-export async function startHarness(opts: { seed?: SeedOptions; options?: Partial<ServiceOptions>; random?: (n: number) => number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  seed?: SeedOptions;
+  options?: Partial<ServiceOptions>;
+  random?: (n: number) => number;
+  fake?: Partial<FakeAsteriskOptions>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const tenant = await seedTenant(db.prisma, opts.seed);
-  const fake = await FakeAsterisk.start({ dialplanFiles: [path.join(ROOT, 'asterisk-conf/extensions.conf.sample')] });
+  const fake = await FakeAsterisk.start({ dialplanFiles: [path.join(ROOT, 'asterisk-conf/extensions.conf.sample')], ...opts.fake });
   const extensions = await db.prisma.extension.findMany();
   for (const ext of extensions) fake.addPhone({ number: ext.endpoint.slice('PJSIP/'.length), context: 'from-acme' });
   const clock = new ManualClock();
@@ -62,4 +69,26 @@ export async function startHarness(opts: { seed?: SeedOptions; options?: Partial
       await db.drop();
     },
   };
+}
+
+/** Media played to a channel, in order (sound:..., digits:...). */
+export function playedTo(h: Harness, channelId: string): string[] {
+  return h.fake.playbacks().filter((p) => p.target_uri === `channel:${channelId}`).flatMap((p) => p.medias);
+}
+
+/** The live parked calls of the service, as the API would describe them. */
+export function parked(h: Harness) {
+  return h.running.service.ctx.lots.all().map((c) => ({ place: c.placeKey, method: c.method, caller: c.callerChannelId, state: c.state }));
+}
+
+/**
+ * Waits for a condition on the service's own state (lots, database queue), which the fake's
+ * waitFor cannot see change. Polls every few ms; the deadline only bounds a failing test.
+ */
+export async function eventually(predicate: () => boolean | Promise<boolean>, description = 'condition', timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

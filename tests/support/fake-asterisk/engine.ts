@@ -149,7 +149,11 @@ export class Engine {
   }
 
   channelJson(ch: Channel): Record<string, unknown> {
-    return ch.toJSON(this.opts.channelvars);
+    return ch.toJSON(this.opts.channelvars, this.readFn(ch));
+  }
+
+  private readFn(ch: Channel): (name: string) => string | undefined {
+    return (name) => this.readVar(ch, name);
   }
 
   /* ------------------------------------------------------------------ */
@@ -724,13 +728,9 @@ export class Engine {
     const peer = ch.localPeer;
     if (peer && !peer.dead) {
       // Local channel halves go down together (core_unreal / core_local hangup).
+      // The survivor gets ast_queue_hangup_with_cause() with this half's cause (0 included).
       later(() => {
-        if (!peer.dead) {
-          if (peer.dial && !peer.dial.outcome.settled) {
-            this.finishDial(peer, { answered: false, cause: ch.hangupCause || 16 });
-          }
-          this.remoteHangup(peer, ch.hangupCause || 16);
-        }
+        if (!peer.dead) this.remoteHangup(peer, ch.hangupCause);
       });
     }
     this.notify();
@@ -871,10 +871,8 @@ export class Engine {
   /* media: moh, silence, playbacks                                      */
   /* ------------------------------------------------------------------ */
 
+  /** ast_moh_start(): the class asked for, else the channel's MUSICCLASS, else "default". */
   startChannelMoh(ch: Channel, mohClass: string | undefined): void {
-    if (ch.state !== 'Up' && ch.phone) {
-      // app_control_moh_start(): progress indication before media on an unanswered channel.
-    }
     ch.moh = mohClass && mohClass !== '' ? mohClass : ch.getVar('MUSICCLASS') || 'default';
     if (ch.referWatch) this.referProgress(ch, 200);
     this.notify();
@@ -1067,6 +1065,8 @@ export class Engine {
     for (const pb of [...ch.playbacks]) {
       if (pb.state === 'playing' || pb.state === 'paused') this.finishMedia(pb, hangup ? 'hangup' : 'stopped');
       else if (pb.state === 'queued') {
+        // control_flush_queue(): a play command still queued is dropped without events.
+        pb.state = 'done';
         this.playbacks.delete(pb.id);
         ch.playbacks.splice(ch.playbacks.indexOf(pb), 1);
       }
@@ -1168,7 +1168,6 @@ export class Engine {
       for (const [k, v] of ch.vars) two.vars.set(k, v);
       two.caller = { ...ch.connected };
       two.connected = { ...ch.caller };
-      this.setState(ch, 'Ringing');
       if (timeoutMs > 0) {
         attempt.timer = setTimeout(() => this.expireRinging(ch), timeoutMs);
         attempt.timer.unref?.();
@@ -1603,6 +1602,8 @@ export class Engine {
     this.parkingBridges.clear();
     this.apps.reset();
     this.deviceCache.clear();
+    // res_stasis_device_state.c populate_cache(): astdb states are cached again at start.
+    for (const [k, v] of this.astdb) this.deviceCache.set(`Stasis:${k}`, v);
     this.seq = { unique: this.seq.unique, pjsip: 0, local: 0 };
     this.notify();
   }

@@ -121,7 +121,11 @@ export class FakeAsterisk {
     );
     for (const f of opts.dialplanFiles ?? []) this.engine.dialplan.loadFile(f);
     if (opts.dialplan) this.engine.dialplan.loadText(opts.dialplan);
-    for (const [k, v] of Object.entries(opts.deviceStates ?? {})) this.engine.astdb.set(k.replace(/^Stasis:/i, ''), v);
+    for (const [k, v] of Object.entries(opts.deviceStates ?? {})) {
+      const key = k.replace(/^Stasis:/i, '');
+      this.engine.astdb.set(key, v);
+      this.engine.publishDeviceState(`Stasis:${key}`, v);
+    }
     for (const p of opts.phones ?? []) this.addPhone(p);
   }
 

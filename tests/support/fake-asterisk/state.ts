@@ -293,7 +293,8 @@ export class Channel {
     return this.vars.get(name.replace(/^__?/, ''));
   }
 
-  toJSON(channelvars: readonly string[]): Record<string, unknown> {
+  /** `read` resolves function-style channelvars such as CALLERID(num) (channel_get_external_vars). */
+  toJSON(channelvars: readonly string[], read?: (name: string) => string | undefined): Record<string, unknown> {
     const json: Record<string, unknown> = {
       id: this.id,
       name: this.name,
@@ -314,8 +315,9 @@ export class Channel {
     };
     if (channelvars.length > 0 || this.reportable.size > 0) {
       const vars: Record<string, string> = {};
-      for (const v of channelvars) vars[v] = this.getVar(v) ?? '';
-      for (const v of this.reportable) if (!(v in vars)) vars[v] = this.getVar(v) ?? '';
+      const get = (v: string) => (v.includes('(') && read ? read(v) : this.getVar(v)) ?? '';
+      for (const v of channelvars) vars[v] = get(v);
+      for (const v of this.reportable) if (!(v in vars)) vars[v] = get(v);
       json.channelvars = vars;
     }
     return json;

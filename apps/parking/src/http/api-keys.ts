@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { HttpDeps } from './app';
 import { assertTenantVisible, hashApiKey, newApiKey, notFound, requireAdmin, tenantFilter } from './auth';
-import { DateTime, ListQuery, NoContent, Nullable, Page, Uuid, errors, pageArgs, pageOf } from './schemas';
+import { DateTime, ListQuery, NoContent, Nullable, Page, Uuid, errors, pageOf } from './schemas';
 
 /** An API key as listed: never the key itself, which is shown once, on creation. */
 export const ApiKey = Type.Object({
@@ -32,10 +32,12 @@ export const apiKeyRoutes =
       '/api-keys',
       { schema: { tags, summary: 'List API keys (a tenant key: its tenant’s)', querystring: Query, response: { 200: Page(ApiKey), ...errors(404) } } },
       async (request) => {
-        const { limit, offset, includeRevoked } = request.query;
+        const { includeRevoked } = request.query;
         const tenantId = await tenantFilter(prisma, request.principal, request.query.tenantId);
         const where = { tenantId: tenantId ?? undefined, revokedAt: includeRevoked ? undefined : null };
-        return pageOf({ limit, offset }, prisma.apiKey.count({ where }), prisma.apiKey.findMany({ where, select, orderBy: { createdAt: 'asc' }, ...pageArgs({ limit, offset }) }));
+        return pageOf(request.query, prisma.apiKey.count({ where }), (paging) =>
+          prisma.apiKey.findMany({ where, select, orderBy: { createdAt: 'asc' }, ...paging }),
+        );
       },
     );
     app.post<{ Body: Static<typeof ApiKeyCreate> }>(

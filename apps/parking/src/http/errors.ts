@@ -25,7 +25,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(400).send({ error: { id: 'validation', message, details: { fields: list } } });
     }
     const prismaError = fromPrisma(err);
-    if (prismaError) return reply.status(prismaError.status).send({ error: { id: prismaError.id, message: prismaError.message, details: prismaError.details } });
+    if (prismaError) {
+      return reply.status(prismaError.status).send({ error: { id: prismaError.id, message: prismaError.message, details: prismaError.details } });
+    }
     const status = (err as FastifyError).statusCode ?? 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.status(status).send({
@@ -50,7 +52,8 @@ const uniqueMessages: Record<string, [string, string]> = {
 
 /** Prisma's known errors as the API's: unique violations are conflicts naming the field. */
 function fromPrisma(err: unknown): ParkingError | null {
-  const e = err as { name?: string; code?: string; meta?: { modelName?: string; driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } } } };
+  type Constraint = { index?: string; fields?: string[] };
+  const e = err as { name?: string; code?: string; meta?: { modelName?: string; driverAdapterError?: { cause?: { constraint?: Constraint } } } };
   if (e?.name !== 'PrismaClientKnownRequestError') return null;
   if (e.code === 'P2002') {
     const constraint = e.meta?.driverAdapterError?.cause?.constraint;

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { HttpDeps } from './app';
 import { resourceRoutes } from './crud';
 import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber } from './places';
-import { Digits, Name, Nullable, Timestamps, Uuid, pageArgs, pageOf } from './schemas';
+import { CreateBody, Digits, Name, Nullable, PatchBody, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
   number: Digits,
@@ -23,12 +23,18 @@ export const extensionRoutes = ({ prisma, configs, service }: HttpDeps) =>
       noun: 'extension',
       tag: 'extensions',
       item: Extension,
-      create: Type.Composite([Type.Pick(Fields, ['number', 'endpoint']), Type.Partial(Type.Pick(Fields, ['name']))], { additionalProperties: false }),
-      patch: Type.Partial(Fields, { additionalProperties: false }),
-      filters: Type.Object({ number: Type.Optional(Digits), endpoint: Type.Optional(Type.String()), name: Type.Optional(Type.String({ description: 'contains' })) }),
+      create: CreateBody(Fields, ['number', 'endpoint']),
+      patch: PatchBody(Fields),
+      filters: Type.Object({
+        number: Type.Optional(Digits),
+        endpoint: Type.Optional(Type.String()),
+        name: Type.Optional(Type.String({ description: 'contains' })),
+      }),
       async list(tenantId, f, page) {
         const where = { tenantId, number: f.number, endpoint: f.endpoint, name: f.name ? { contains: f.name, mode: 'insensitive' as const } : undefined };
-        return pageOf(page, prisma.extension.count({ where }), prisma.extension.findMany({ where, include, orderBy: [{ number: 'asc' }], ...pageArgs(page) }).then((rows) => rows.map(toExtension)));
+        return pageOf(page, prisma.extension.count({ where }), async (paging) =>
+          (await prisma.extension.findMany({ where, include, orderBy: { number: 'asc' }, ...paging })).map(toExtension),
+        );
       },
       get: async (tenantId, id) => {
         const row = await prisma.extension.findFirst({ where: { id, tenantId }, include });

@@ -3,7 +3,7 @@ import { ParkingError } from '../domain/errors';
 import type { HttpDeps } from './app';
 import { resourceRoutes } from './crud';
 import { assertHuntGroup, assertNoCallAt, existing } from './places';
-import { DigitList, Name, Nullable, RecallOption, Seconds, Timestamps, Uuid, pageArgs, pageOf } from './schemas';
+import { CreateBody, DigitList, Name, Nullable, PatchBody, RecallOption, Seconds, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -71,12 +71,14 @@ export const groupRoutes = ({ prisma, configs, service }: HttpDeps) => {
       noun: 'group',
       tag: 'groups',
       item: Group,
-      create: Type.Composite([Type.Pick(Fields, ['name']), Type.Partial(Type.Omit(Fields, ['name']))], { additionalProperties: false }),
-      patch: Type.Partial(Fields, { additionalProperties: false }),
+      create: CreateBody(Fields, ['name']),
+      patch: PatchBody(Fields),
       filters: Type.Object({ name: Type.Optional(Name), member: Type.Optional(Type.String({ description: 'groups with this extension number' })) }),
       async list(tenantId, f, page) {
         const where = { tenantId, name: f.name, members: f.member ? { some: { extension: { number: f.member } } } : undefined };
-        return pageOf(page, prisma.group.count({ where }), prisma.group.findMany({ where, include, orderBy: [{ name: 'asc' }], ...pageArgs(page) }).then((rows) => rows.map(toGroup)));
+        return pageOf(page, prisma.group.count({ where }), async (paging) =>
+          (await prisma.group.findMany({ where, include, orderBy: { name: 'asc' }, ...paging })).map(toGroup),
+        );
       },
       get: async (tenantId, id) => {
         const row = await prisma.group.findFirst({ where: { id, tenantId }, include });

@@ -2,7 +2,20 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { HttpDeps } from './app';
 import { notFound } from './auth';
-import { DateTime, ItemParams, ListQuery, Nullable, Page, ParkMethod, PlaceKind, StringEnum, TenantParams, Uuid, errors, pageArgs, pageOf } from './schemas';
+import {
+  DateTime,
+  ItemParams,
+  ListQuery,
+  Nullable,
+  Page,
+  ParkMethod,
+  PlaceKind,
+  StringEnum,
+  TenantParams,
+  Uuid,
+  errors,
+  pageOf,
+} from './schemas';
 
 const Outcome = StringEnum(['RETRIEVED', 'RECALL_ANSWERED', 'HUNT_GROUP', 'ABANDONED', 'TIMED_OUT', 'HUNG_UP', 'LOST'] as const);
 
@@ -56,10 +69,8 @@ export const historyRoutes =
         const q = request.query;
         const parkedAt = q.from || q.to ? { gte: q.from ? new Date(q.from) : undefined, lt: q.to ? new Date(q.to) : undefined } : undefined;
         const where = { tenantId: request.params.tenantId, parkedAt, place: q.place, parkerExtension: q.parker, outcome: q.outcome };
-        return pageOf(
-          q,
-          prisma.parkedCall.count({ where }),
-          prisma.parkedCall.findMany({ where, select, orderBy: [{ parkedAt: 'desc' }, { id: 'asc' }], ...pageArgs(q) }).then((rows) => rows.map(withWait)),
+        return pageOf(q, prisma.parkedCall.count({ where }), async (paging) =>
+          (await prisma.parkedCall.findMany({ where, select, orderBy: [{ parkedAt: 'desc' }, { id: 'asc' }], ...paging })).map(withWait),
         );
       },
     );

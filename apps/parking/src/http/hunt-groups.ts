@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { HttpDeps } from './app';
 import { resourceRoutes } from './crud';
 import { existing, invalid } from './places';
-import { Destination, DigitList, Name, Nullable, Seconds, Timestamps, Uuid, pageArgs, pageOf } from './schemas';
+import { CreateBody, Destination, DigitList, Name, Nullable, PatchBody, Seconds, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -28,12 +28,12 @@ export const huntGroupRoutes = ({ prisma, configs }: HttpDeps) =>
       noun: 'hunt group',
       tag: 'hunt groups',
       item: HuntGroup,
-      create: Type.Composite([Type.Pick(Fields, ['name']), Type.Partial(Type.Omit(Fields, ['name']))], { additionalProperties: false }),
-      patch: Type.Partial(Fields, { additionalProperties: false }),
+      create: CreateBody(Fields, ['name']),
+      patch: PatchBody(Fields),
       filters: Type.Object({ name: Type.Optional(Name) }),
       async list(tenantId, f, page) {
         const where = { tenantId, name: f.name };
-        return pageOf(page, prisma.huntGroup.count({ where }), prisma.huntGroup.findMany({ where, orderBy: [{ name: 'asc' }], ...pageArgs(page) }));
+        return pageOf(page, prisma.huntGroup.count({ where }), (paging) => prisma.huntGroup.findMany({ where, orderBy: { name: 'asc' }, ...paging }));
       },
       get: (tenantId, id) => prisma.huntGroup.findFirst({ where: { id, tenantId } }),
       async add(tenantId, body) {

@@ -5,7 +5,20 @@ import { ParkingError } from '../domain/errors';
 import type { ParkingService } from '../service';
 import type { HttpDeps } from './app';
 import { notFound } from './auth';
-import { DateTime, Digits, ItemParams, NoContent, Nullable, ParkMethod, PlaceKind, StringEnum, TenantParams, Uuid, errors } from './schemas';
+import { invalid } from './places';
+import {
+  DateTime,
+  Digits,
+  ItemParams,
+  NoContent,
+  Nullable,
+  ParkMethod,
+  PlaceKind,
+  StringEnum,
+  TenantParams,
+  Uuid,
+  errors,
+} from './schemas';
 
 /** What the call-control API needs of the parking service (tests may pass a stub). */
 export type CallService = Pick<ParkingService, 'parked' | 'describe' | 'park' | 'deliver' | 'hangUp'>;
@@ -36,7 +49,10 @@ const ParkBody = Type.Object(
     group: Type.Optional(Type.String({ minLength: 1, description: 'group name: its first free destination' })),
     parker: Type.Optional(Digits),
   },
-  { additionalProperties: false, description: 'At most one of slot, extension, group; none: the next free place (auto). parker: the extension recalls go to; default: the other party of the call.' },
+  {
+    additionalProperties: false,
+    description: 'At most one of slot, extension, group; none: the next free place. parker: where recalls go (default: the other party).',
+  },
 );
 const Parked = Type.Object({ parkedCallId: Nullable(Uuid), place: Type.String(), placeKind: PlaceKind, retrievalNumber: Type.String() });
 const RetrieveBody = Type.Object({ extension: Digits }, { additionalProperties: false });
@@ -53,7 +69,9 @@ export const parkedCallRoutes =
 
     app.get<{ Params: Static<typeof TenantParams> }>(
       '/parked-calls',
-      { schema: { tags, summary: 'List the calls parked now', params: TenantParams, response: { 200: Type.Object({ items: Type.Array(ParkedCall) }), ...errors(404) } } },
+      {
+        schema: { tags, summary: 'List the calls parked now', params: TenantParams, response: { 200: Type.Object({ items: Type.Array(ParkedCall) }), ...errors(404) } },
+      },
       async (request) => {
         const config = await configOf(request.params.tenantId);
         const at = now();
@@ -84,13 +102,14 @@ export const parkedCallRoutes =
       async (request, reply) => {
         const { tenantId } = request.params;
         const { channelId, slot, extension, group, parker } = request.body;
-        const given = [slot, extension, group].filter((t) => t !== undefined);
-        if (given.length > 1) throw new ParkingError('validation', 'give at most one of slot, extension, group', { fields: [{ field: 'slot', problem: 'at most one of slot, extension, group' }] });
+        if ([slot, extension, group].filter((t) => t !== undefined).length > 1) throw invalid('slot', 'or extension or group: give at most one');
         requireAri();
         const config = await configOf(tenantId);
         if (extension !== undefined && !config.extensions.has(extension)) throw notFound('extension', extension);
-        const target: Place | 'auto' | { groupName: string } =
-          slot !== undefined ? { kind: 'SLOT', number: slot } : extension !== undefined ? { kind: 'EXTENSION', number: extension } : group !== undefined ? { groupName: group } : 'auto';
+        let target: Place | 'auto' | { groupName: string } = 'auto';
+        if (slot !== undefined) target = { kind: 'SLOT', number: slot };
+        else if (extension !== undefined) target = { kind: 'EXTENSION', number: extension };
+        else if (group !== undefined) target = { groupName: group };
         const { place, retrievalNumber } = await service.park({ config, channelId, target, parkerExtension: parker ?? null });
         const parkedCallId = service.parked(tenantId).find((c) => c.callerChannelId === channelId)?.id ?? null;
         return reply.status(202).send({ parkedCallId, place: placeKey(place), placeKind: place.kind, retrievalNumber });

@@ -64,7 +64,13 @@ export async function assertRenumberable(
  * The rows of the given extension or slot numbers of a tenant, in the given order; unknown
  * numbers are a validation error on `field`.
  */
-export async function existing(db: Db, tenantId: string, kind: 'extension' | 'slot', numbers: string[], field: string): Promise<Array<{ id: string; number: string }>> {
+export async function existing(
+  db: Db,
+  tenantId: string,
+  kind: 'extension' | 'slot',
+  numbers: string[],
+  field: string,
+): Promise<Array<{ id: string; number: string }>> {
   const where = { tenantId, number: { in: numbers } };
   const select = { id: true, number: true } as const;
   const rows = kind === 'extension' ? await db.extension.findMany({ where, select }) : await db.parkSlot.findMany({ where, select });
@@ -77,7 +83,8 @@ export async function existing(db: Db, tenantId: string, kind: 'extension' | 'sl
 /** A hunt group referenced by id must be the tenant's own. */
 export async function assertHuntGroup(db: Pick<PrismaClient, 'huntGroup'>, tenantId: string, huntGroupId: string | null | undefined): Promise<void> {
   if (!huntGroupId) return;
-  if (!(await db.huntGroup.findFirst({ where: { id: huntGroupId, tenantId }, select: { id: true } }))) throw invalid('huntGroupId', 'is not a hunt group of this tenant');
+  const found = await db.huntGroup.findFirst({ where: { id: huntGroupId, tenantId }, select: { id: true } });
+  if (!found) throw invalid('huntGroupId', 'is not a hunt group of this tenant');
 }
 
 /** A body-level validation error naming its field (400 validation, like the schema's own). */

@@ -32,6 +32,12 @@ export const PlaceKind = StringEnum(['SLOT', 'EXTENSION', 'CODE'] as const);
 export const ParkMethod = StringEnum(['BLIND_TRANSFER', 'ATTENDED_TRANSFER', 'HOLD_AND_DIAL', 'API'] as const, 'how the call was parked');
 export const Timestamps = Type.Object({ createdAt: DateTime, updatedAt: DateTime });
 
+/** A create body: the `required` fields, the others optional; unknown fields are refused. */
+export const CreateBody = <T extends TObject, K extends keyof T['properties'] & string>(fields: T, required: K[]) =>
+  Type.Composite([Type.Pick(fields, required), Type.Partial(Type.Omit(fields, required))], { additionalProperties: false });
+/** A PATCH body: any of the fields; unknown fields are refused. */
+export const PatchBody = <T extends TObject>(fields: T) => Type.Partial(fields, { additionalProperties: false });
+
 export const TenantParams = Type.Object({ tenantId: Uuid });
 export const ItemParams = Type.Object({ tenantId: Uuid, id: Uuid });
 
@@ -47,12 +53,10 @@ export const Page = <T extends TSchema>(item: T) =>
 /** The list query of a resource: paging plus its filters. */
 export const ListQuery = <T extends TObject>(filters: T) => Type.Composite([PageQuery, filters]);
 
-/** Prisma paging arguments for a page query. */
-export const pageArgs = (q: PageQuery) => ({ skip: q.offset, take: q.limit });
-
-export async function pageOf<T>(q: PageQuery, counted: Promise<number>, items: Promise<T[]>) {
-  const [total, rows] = await Promise.all([counted, items]);
-  return { items: rows, total, limit: q.limit, offset: q.offset };
+/** One page: `find` gets Prisma's paging arguments ({ skip, take }) for the query's limit and offset. */
+export async function pageOf<T>(q: PageQuery, count: PromiseLike<number>, find: (paging: { skip: number; take: number }) => PromiseLike<T[]>) {
+  const [total, items] = await Promise.all([count, find({ skip: q.offset, take: q.limit })]);
+  return { items, total, limit: q.limit, offset: q.offset };
 }
 
 /** Response entries in the one error body for the given statuses. */

@@ -78,7 +78,9 @@ export const slotImportRoutes =
         schema: {
           tags: ['slots'],
           summary: `Import up to ${MAX_IMPORT_ROWS} call park extensions from CSV, all or nothing`,
-          description: `Header row: ${COLUMNS.join(',')}. Lists (parkAllow, retrieveAllow) are separated by ; or spaces. Any bad row fails the import; the 400 answer lists every bad row with its line number.`,
+          description:
+            `Header row: ${COLUMNS.join(',')} (any order; number required). Lists (parkAllow, retrieveAllow) are separated by ; or spaces. ` +
+            'Any bad row fails the whole import; the 400 answer lists every bad row with its line number and problems.',
           consumes: ['text/csv'],
           params: TenantParams,
           body: Type.String({ description: 'CSV text' }),

@@ -4,7 +4,7 @@ import { hashPin } from '../store/pin-hash';
 import type { HttpDeps } from './app';
 import { resourceRoutes } from './crud';
 import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom } from './places';
-import { DigitList, Digits, MusicClass, Name, Nullable, Seconds, Timestamps, Uuid, pageArgs, pageOf } from './schemas';
+import { CreateBody, DigitList, Digits, MusicClass, Name, Nullable, PatchBody, Seconds, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
   number: Digits,
@@ -19,7 +19,7 @@ const Fields = Type.Object({
 
 /** A call park extension ("slot"). */
 export const Slot = Type.Composite([Type.Object({ id: Uuid }), Type.Omit(Fields, ['pin']), Type.Object({ hasPin: Type.Boolean() }), Timestamps]);
-export const SlotCreate = Type.Composite([Type.Pick(Fields, ['number']), Type.Partial(Type.Omit(Fields, ['number']))], { additionalProperties: false });
+export const SlotCreate = CreateBody(Fields, ['number']);
 export type SlotCreate = Static<typeof SlotCreate>;
 
 const toSlot = <T extends { pinHash: string | null }>({ pinHash, ...row }: T) => ({ ...row, hasPin: pinHash !== null });
@@ -40,11 +40,13 @@ export const slotRoutes = ({ prisma, configs, service }: HttpDeps) =>
       tag: 'slots',
       item: Slot,
       create: SlotCreate,
-      patch: Type.Partial(Fields, { additionalProperties: false }),
+      patch: PatchBody(Fields),
       filters: Type.Object({ number: Type.Optional(Digits), name: Type.Optional(Type.String({ description: 'contains' })) }),
       async list(tenantId, f, page) {
         const where = { tenantId, number: f.number, name: f.name ? { contains: f.name, mode: 'insensitive' as const } : undefined };
-        return pageOf(page, prisma.parkSlot.count({ where }), prisma.parkSlot.findMany({ where, orderBy: [{ number: 'asc' }], ...pageArgs(page) }).then((rows) => rows.map(toSlot)));
+        return pageOf(page, prisma.parkSlot.count({ where }), async (paging) =>
+          (await prisma.parkSlot.findMany({ where, orderBy: { number: 'asc' }, ...paging })).map(toSlot),
+        );
       },
       get: async (tenantId, id) => {
         const row = await prisma.parkSlot.findFirst({ where: { id, tenantId } });

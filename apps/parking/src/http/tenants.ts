@@ -4,14 +4,16 @@ import type { HttpDeps } from './app';
 import { notFound, requireAdmin } from './auth';
 import { assertHuntGroup, assertNoCallAt, invalid } from './places';
 import {
+  CreateBody,
   Destination,
   Digits,
   FeatureCode,
   ListQuery,
   MusicClass,
-  Nullable,
   NoContent,
+  Nullable,
   Page,
+  PatchBody,
   RecallOption,
   Seconds,
   StringEnum,
@@ -19,12 +21,11 @@ import {
   Timestamps,
   Uuid,
   errors,
-  pageArgs,
   pageOf,
 } from './schemas';
 
 const Fields = Type.Object({
-  slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'short name used in dialplan contexts and device names' }),
+  slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'short name used in dialplan contexts and device names (system-wide keys only)' }),
   name: Type.String({ minLength: 1, maxLength: 100 }),
   parkPrefix: FeatureCode,
   retrievePrefix: FeatureCode,
@@ -48,10 +49,8 @@ const Fields = Type.Object({
 
 /** A tenant (location) and its parking settings. */
 export const Tenant = Type.Composite([Type.Object({ id: Uuid }), Fields, Timestamps]);
-const TenantCreate = Type.Composite([Type.Pick(Fields, ['slug', 'name']), Type.Partial(Type.Omit(Fields, ['slug', 'name', 'huntGroupId']))], {
-  additionalProperties: false,
-});
-const TenantPatch = Type.Partial(Fields, { additionalProperties: false });
+const TenantCreate = CreateBody(Type.Omit(Fields, ['huntGroupId']), ['slug', 'name']);
+const TenantPatch = PatchBody(Fields);
 type Settings = Partial<Static<typeof Fields>>;
 
 /** Feature codes of a tenant must all differ. */
@@ -73,9 +72,9 @@ export const tenantRoutes =
       '/tenants',
       { schema: { tags, summary: 'List tenants', querystring: Query, response: { 200: Page(Tenant) } } },
       async (request) => {
-        const { limit, offset, slug, name } = request.query;
+        const { slug, name } = request.query;
         const where = { id: request.principal.tenantId ?? undefined, slug, name: name ? { contains: name, mode: 'insensitive' as const } : undefined };
-        return pageOf({ limit, offset }, prisma.tenant.count({ where }), prisma.tenant.findMany({ where, orderBy: { slug: 'asc' }, ...pageArgs({ limit, offset }) }));
+        return pageOf(request.query, prisma.tenant.count({ where }), (paging) => prisma.tenant.findMany({ where, orderBy: { slug: 'asc' }, ...paging }));
       },
     );
     app.post<{ Body: Static<typeof TenantCreate> }>(
@@ -104,8 +103,12 @@ export const tenantItemRoutes =
       { schema: { tags, summary: "Update a tenant's settings", params: TenantParams, body: TenantPatch, response: { 200: Tenant, ...errors(403, 404, 409) } } },
       async (request) => {
         const { tenantId } = request.params;
-        if (request.body.slotLimit !== undefined) requireAdmin(request);
-        assertDistinctCodes({ ...(await load(tenantId)), ...request.body });
+        // The slug names the tenant's dialplan context, and the limit is the operator's: system-wide keys only.
+        if (request.body.slotLimit !== undefined || request.body.slug !== undefined) requireAdmin(request);
+        const current = await load(tenantId);
+        // Holding bridges and lamps of parked calls are named after the slug.
+        if (request.body.slug !== undefined && request.body.slug !== current.slug) assertNoCallAt(service, tenantId, () => true, 'this tenant');
+        assertDistinctCodes({ ...current, ...request.body });
         await assertHuntGroup(prisma, tenantId, request.body.huntGroupId);
         const updated = await prisma.tenant.update({ where: { id: tenantId }, data: request.body });
         configs.invalidate(tenantId);
@@ -114,7 +117,9 @@ export const tenantItemRoutes =
     );
     app.delete<{ Params: Static<typeof TenantParams> }>(
       '',
-      { schema: { tags, summary: 'Delete a tenant and all its configuration (system-wide keys)', params: TenantParams, response: { 204: NoContent, ...errors(403, 404, 409) } } },
+      {
+        schema: { tags, summary: 'Delete a tenant and all its configuration (system-wide keys)', params: TenantParams, response: { 204: NoContent, ...errors(403, 404, 409) } },
+      },
       async (request, reply) => {
         requireAdmin(request);
         const { tenantId } = request.params;

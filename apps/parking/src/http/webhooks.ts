@@ -5,7 +5,20 @@ import type { HttpDeps } from './app';
 import { notFound } from './auth';
 import { resourceRoutes } from './crud';
 import { EventType } from './events-stream';
-import { DateTime, ItemParams, ListQuery, Nullable, Page, StringEnum, Timestamps, Uuid, errors, pageArgs, pageOf } from './schemas';
+import {
+  CreateBody,
+  DateTime,
+  ItemParams,
+  ListQuery,
+  Nullable,
+  Page,
+  PatchBody,
+  StringEnum,
+  Timestamps,
+  Uuid,
+  errors,
+  pageOf,
+} from './schemas';
 
 const Fields = Type.Object({
   url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
@@ -39,12 +52,12 @@ const crud = ({ prisma, configs }: HttpDeps) =>
       noun: 'webhook',
       tag: 'webhooks',
       item: Webhook,
-      create: Type.Composite([Type.Pick(Fields, ['url']), Type.Partial(Type.Omit(Fields, ['url']))], { additionalProperties: false }),
-      patch: Type.Partial(Fields, { additionalProperties: false }),
+      create: CreateBody(Fields, ['url']),
+      patch: PatchBody(Fields),
       filters: Type.Object({ enabled: Type.Optional(Type.Boolean()) }),
       list: (tenantId, f, page) => {
         const where = { tenantId, enabled: f.enabled };
-        return pageOf(page, prisma.webhook.count({ where }), prisma.webhook.findMany({ where, orderBy: { createdAt: 'asc' }, ...pageArgs(page) }));
+        return pageOf(page, prisma.webhook.count({ where }), (paging) => prisma.webhook.findMany({ where, orderBy: { createdAt: 'asc' }, ...paging }));
       },
       get: (tenantId, id) => prisma.webhook.findFirst({ where: { id, tenantId } }),
       add: (tenantId, body) => prisma.webhook.create({ data: { secret: randomBytes(24).toString('base64url'), ...body, tenantId } }),
@@ -77,12 +90,12 @@ export const webhookRoutes =
         const q = request.query;
         if (!(await deps.prisma.webhook.findFirst({ where: { id, tenantId }, select: { id: true } }))) throw notFound('webhook', id);
         const where = { webhookId: id, status: q.status };
-        return pageOf(
-          q,
-          deps.prisma.webhookDelivery.count({ where }),
-          deps.prisma.webhookDelivery
-            .findMany({ where, orderBy: { id: 'desc' }, ...pageArgs(q) })
-            .then((rows) => rows.map((r) => ({ ...r, id: r.id.toString(), payload: r.payload as Record<string, unknown> }))),
+        return pageOf(q, deps.prisma.webhookDelivery.count({ where }), async (paging) =>
+          (await deps.prisma.webhookDelivery.findMany({ where, orderBy: { id: 'desc' }, ...paging })).map((r) => ({
+            ...r,
+            id: r.id.toString(),
+            payload: r.payload as Record<string, unknown>,
+          })),
         );
       },
     );

@@ -16,6 +16,7 @@ export class PrismaParkStore implements ParkStore {
   private failures = 0;
   private idle: Array<() => void> = [];
   private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -115,11 +116,14 @@ export class PrismaParkStore implements ParkStore {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  /** After close (the service stopping), nothing more is written. */
   close(): void {
+    this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   private enqueue(write: Write): void {
+    if (this.closed) return this.log.warn('database write after stop dropped');
     this.queue.push(write);
     if (!this.flushing && !this.retryTimer) void this.flush();
   }

@@ -12,9 +12,9 @@ export function announce(
   ctx: ServiceContext,
   channelId: string,
   media: string[],
-  opts: { interruptible?: boolean; onDigit?: (digit: string) => void } = {},
+  opts: { interruptible?: boolean; onDigit?: (digit: string) => void; playbackId?: string } = {},
 ): Promise<AnnounceResult> {
-  const playbackId = `pb-${ctx.newId()}`;
+  const playbackId = opts.playbackId ?? `pb-${ctx.newId()}`;
   return new Promise<AnnounceResult>((resolve) => {
     const offs: Array<() => void> = [];
     const done = (result: AnnounceResult) => {

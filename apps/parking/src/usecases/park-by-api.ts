@@ -65,6 +65,7 @@ export async function parkByApi(ctx: ServiceContext, req: ApiParkRequest): Promi
     method: 'API',
     consultChannelId: '',
     heldChannelId: '',
+    playbackId: null,
     settled: true,
   };
   await pullIntoParking(ctx, pending, channel);

@@ -21,6 +21,8 @@ export interface Consult {
   method: 'HOLD_AND_DIAL' | 'API';
   consultChannelId: string;
   heldChannelId: string;
+  /** The announcement on the consult leg; a transfer inherits it, so it is stopped then. */
+  playbackId: string | null;
   settled: boolean;
 }
 
@@ -67,6 +69,7 @@ export async function parkByConsult(
     method: 'HOLD_AND_DIAL',
     consultChannelId: channel.id,
     heldChannelId: held[held.length - 1],
+    playbackId: `pb-${ctx.newId()}`,
     settled: false,
   };
   ctx.consults.set(channel.id, consult);
@@ -76,7 +79,7 @@ export async function parkByConsult(
 
   try {
     if (channel.state !== 'Up') await ctx.ari.answer(channel.id);
-    const result = await announce(ctx, channel.id, prompts.parkedAt(spokenPlace(config, place)));
+    const result = await announce(ctx, channel.id, prompts.parkedAt(spokenPlace(config, place)), { playbackId: consult.playbackId! });
     if (result === 'gone' || consult.settled) return;
     // The phone may still complete an attended transfer; after a short grace, park the held call.
     ctx.clock.at(ctx.clock.now() + ctx.options.consultGraceMs, () => {
@@ -98,7 +101,9 @@ export async function onConsultReplaced(ctx: ServiceContext, consult: Consult, c
   if (consult.settled) return;
   consult.settled = true;
   ctx.consults.delete(consult.consultChannelId);
-  // A playback started on the consult leg carries over: stop it by leaving it to finish unheard.
+  // The caller inherits the consult leg's announcement, and Asterisk holds bridge changes until a
+  // playback ends: stop it (refused while only digits have played; it then ends by itself).
+  if (consult.playbackId) await ctx.ari.stopPlayback(consult.playbackId).catch(() => undefined);
   await parkPulledOrTransferred(ctx, consult, caller, 'ATTENDED_TRANSFER');
 }
 

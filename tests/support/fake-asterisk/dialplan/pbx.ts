@@ -134,6 +134,12 @@ async function runApp(engine: Engine, ch: Channel, appName: string, data: string
 
     case 'ringing':
       ch.ringing = true;
+      if (ch.tech === 'Local' && ch.localPeer?.dial && !ch.localPeer.dial.outcome.settled) {
+        // The ;1 half of a Local pair being dialed sees the ringing indication.
+        const one = ch.localPeer;
+        engine.setState(one, 'Ringing');
+        engine.publishDial(one.dial!.caller, one, one.dial!.dialstring, 'RINGING');
+      }
       return 'next';
 
     case 'set': {
