@@ -20,6 +20,8 @@ export interface Harness {
   tenantId: string;
   /** Regenerates the tenants' dialplan in the fake after a configuration change. */
   reloadDialplan(): Promise<void>;
+  /** Stops the service (parked callers stay in the fake) and starts a new one on the same database and clock. */
+  restartService(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,26 +45,36 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   for (const ext of extensions) fake.addPhone({ number: ext.endpoint.slice('PJSIP/'.length), context: 'from-acme' });
   const clock = new ManualClock();
   const config = loadConfig({ DATABASE_URL: db.url, ARI_URL: fake.url, HTTP_PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const running = await startParkingService(config, { clock, options: opts.options, random: opts.random });
+  const events: ParkingEvent[] = [];
+  const launch = async () => {
+    const running = await startParkingService(config, { clock, options: opts.options, random: opts.random });
+    running.events.subscribe((e) => events.push(e));
+    await new Promise<void>((resolve) => {
+      if (running.reconciledOnce) return resolve();
+      running.connection.once('reconciled', () => resolve());
+    });
+    return running;
+  };
+  let running = await launch();
   const reloadDialplan = async () => {
     running.configs.invalidate();
     fake.loadDialplan(renderTenantDialplan(await running.configs.allTenants(), 'parking'));
   };
   await reloadDialplan();
-  const events: ParkingEvent[] = [];
-  running.events.subscribe((e) => events.push(e));
-  await new Promise<void>((resolve) => {
-    if (running.connection.state === 'connected' && running.reconciledOnce) return resolve();
-    running.connection.once('reconciled', () => resolve());
-  });
   return {
     db,
     fake,
     clock,
-    running,
+    get running() {
+      return running;
+    },
     events,
     tenantId: tenant.id,
     reloadDialplan,
+    async restartService() {
+      await running.stop();
+      running = await launch();
+    },
     async stop() {
       await running.stop();
       await fake.stop();

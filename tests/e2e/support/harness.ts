@@ -15,6 +15,7 @@ import type { ParkingEvent } from '../../../apps/parking/src/ports';
 import { PrismaConfigSource } from '../../../apps/parking/src/store/config-store';
 import { applyMigrations, createPrismaClient, quoteIdentifier, withDatabase } from '../../../apps/parking/src/store/database';
 import { seedTenant, type SeedOptions } from '../../support/seed';
+import { AriEvents } from './ari-events';
 import { Asterisk } from './asterisk';
 import { e2eEnv, type E2eEnv } from './env';
 import { Phones } from './phones';
@@ -28,14 +29,19 @@ export interface World {
   env: E2eEnv;
   asterisk: Asterisk;
   prisma: PrismaClient;
-  service: RunningService;
+  /** The running service (a new instance after restartService()). */
+  readonly service: RunningService;
   tenantId: string;
   /** Every event the service published (parked, retrieved, recall_started...), in order. */
   events: ParkingEvent[];
+  /** Asterisk's own events, seen by a passive ARI application. */
+  ariEvents: AriEvents;
   phones: Phones;
   sipp: SippRun;
   /** Re-reads the tenant's configuration after the test changed it in the database. */
   reloadConfig(): Promise<void>;
+  /** Stops the service gracefully and starts a new instance on the same database (O5). */
+  restartService(): Promise<void>;
   /** Hangs up what a test left behind and waits until Asterisk and the service are idle. */
   settle(): Promise<void>;
   stop(failed: boolean): Promise<void>;
@@ -84,36 +90,51 @@ export async function startWorld(seed: SeedOptions = {}, opts: WorldOptions = {}
     await asterisk.installDialplan(renderTenantDialplan(await new PrismaConfigSource(prisma).allTenants(), APP));
     if (previousDialplan !== null) cleanups.push(() => asterisk.installDialplan(previousDialplan));
 
-    const service = await startParkingService({
-      ari: { url: env.ariUrl, username: env.ariUsername, password: env.ariPassword, app: APP, maxSockets: 16 },
-      databaseUrl: dbUrl,
-      dataDir: path.join(ROOT, '.data'),
-      http: { host: '127.0.0.1', port: 0 },
-      logLevel: env.logLevel,
-      adminApiKey: null,
-    });
-    // stop() waits for queued database writes; a write that can never succeed would hold it forever.
-    cleanups.push(() => withTimeout(service.stop(), 15_000, () => `the service to stop (${service.store.pending} database writes pending)`));
     const events: ParkingEvent[] = [];
-    service.events.subscribe((event) => events.push(event));
-    // Connected, and the first reconciliation with Asterisk is done (lamps set): ready.
-    await waitFor('the service to connect to ARI and reconcile', () => service.connection.state === 'connected' && service.reconciledOnce, {
-      timeoutMs: 20_000,
-    });
+    const startService = async (): Promise<RunningService> => {
+      const running = await startParkingService({
+        ari: { url: env.ariUrl, username: env.ariUsername, password: env.ariPassword, app: APP, maxSockets: 16 },
+        databaseUrl: dbUrl,
+        dataDir: path.join(ROOT, '.data'),
+        http: { host: '127.0.0.1', port: 0 },
+        logLevel: env.logLevel,
+        adminApiKey: null,
+      });
+      running.events.subscribe((event) => events.push(event));
+      // Connected, and the first reconciliation with Asterisk is done (lamps set): ready.
+      await waitFor('the service to connect to ARI and reconcile', () => running.connection.state === 'connected' && running.reconciledOnce, {
+        timeoutMs: 20_000,
+      });
+      return running;
+    };
+    // stop() waits for queued database writes; a write that can never succeed would hold it forever.
+    const stopService = (running: RunningService) =>
+      withTimeout(running.stop(), 15_000, () => `the service to stop (${running.store.pending} database writes pending)`);
+    let service = await startService();
+    cleanups.push(() => stopService(service));
 
+    const ariEvents = await AriEvents.connect(env);
+    cleanups.push(async () => ariEvents.close());
     const sipp = new SippRun(env.sippBinary, { host: env.sipHost, port: env.sipPort });
     const phones = new Phones(sipp, asterisk);
     const world: World = {
       env,
       asterisk,
       prisma,
-      service,
+      get service() {
+        return service;
+      },
       tenantId: tenant.id,
       events,
+      ariEvents,
       phones,
       sipp,
       async reloadConfig() {
         service.configs.invalidate();
+      },
+      async restartService() {
+        await stopService(service);
+        service = await startService();
       },
       async settle() {
         await phones.hangUpAll();

@@ -35,7 +35,8 @@ export function recallRules(config: TenantConfig, call: Pick<ParkedCall, 'place'
     retryMs: settings.recallRetrySec * 1000,
     ringSec: settings.recallRingSec,
     huntGroupWaitSec: settings.huntGroupWaitSec,
-    parkerEndpoint: call.parker.endpoint ?? fallback?.endpoint ?? null,
+    // A parker who is not one of the tenant's extensions is unknown (C6).
+    parkerEndpoint: (call.parker.extension ? call.parker.endpoint : null) ?? fallback?.endpoint ?? null,
     huntGroup: huntGroup ? resolveHuntGroup(config, huntGroup) : null,
     alertInfo: settings.recallAlertInfo,
   };

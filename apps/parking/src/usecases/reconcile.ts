@@ -36,6 +36,12 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
   // Holding bridges that Asterisk lost (it restarted) are made again on next use.
   const bridgeIds = new Set(bridges.map((b) => b.id));
   for (const id of ctx.holdingBridges.keys()) if (!bridgeIds.has(id)) ctx.holdingBridges.delete(id);
+  // Holding bridges made by an earlier run are ours to use (their music is still on).
+  for (const bridge of bridges) {
+    if (bridge.type === 'holding' && bridge.id.startsWith('parking-') && !ctx.holdingBridges.has(bridge.id)) {
+      ctx.holdingBridges.set(bridge.id, Promise.resolve());
+    }
+  }
 
   let closed = 0;
   for (const call of ctx.lots.all()) {
