@@ -178,7 +178,7 @@ describe('recall', () => {
     h.fake.addPhone({ number: '399', context: 'from-acme' }); // a phone the service does not know
     const call = h.fake.call('102', '399');
     h.fake.blindTransfer(call.calleeChannelId, '*70333');
-    await eventually(() => parked(h).length === 1, 'parked');
+    await eventually(() => parked(h).length === 1 && h.fake.deviceState('Stasis:park-acme-333') === 'INUSE', 'parked');
     h.clock.advance(120_000);
     await h.fake.waitFor(() => ringBacksTo('201').length === 1);
   });

@@ -8,6 +8,9 @@ import { snapshot } from './ari-call-control';
 // ari-client has no types and no agent option; it is kept behind this adapter.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ari = require('ari-client') as { connect(url: string, user: string, pass: string): Promise<AriClientRuntime> };
+// swagger-client (inside ari-client) defines a global `log` that prints a Swagger 1.2 deprecation
+// notice to stdout on every connect; our logs are structured, so that global is silenced.
+(globalThis as { log?: unknown }).log = () => undefined;
 
 interface AriClientRuntime extends AriClient, EventEmitter {
   start(app: string): Promise<void>;
