@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AriCallControl } from './ari/ari-call-control';
@@ -12,7 +13,9 @@ import type { Clock } from './ports';
 import { createParkingService } from './service';
 import { PrismaConfigSource } from './store/config-store';
 import { applyMigrations, createPrismaClient, startEmbeddedPostgres } from './store/database';
+import { LeaderLock } from './store/leader-lock';
 import { PrismaParkStore } from './store/park-store';
+import { createMetrics } from './metrics';
 import { verifyPin } from './store/pin-hash';
 import type { ServiceOptions } from './usecases/context';
 
@@ -24,6 +27,8 @@ export interface StartOverrides {
   options?: Partial<ServiceOptions>;
   random?: (n: number) => number;
   pingIntervalMs?: number;
+  /** How often a standby tries to take over (O6). */
+  lockRetryMs?: number;
 }
 
 /**
@@ -63,9 +68,23 @@ export async function startParkingService(config: Config, overrides: StartOverri
     },
     (event) => onEvent(event),
   );
+  const lock = new LeaderLock(databaseUrl, config.ari.app, log, overrides.lockRetryMs ?? 1000);
+  let lots: { all(): Array<{ tenantId: string }> } = { all: () => [] };
+  const metrics = createMetrics({
+    parkedByTenant: () => {
+      const counts = new Map<string, number>();
+      for (const call of lots.all()) counts.set(call.tenantId, (counts.get(call.tenantId) ?? 0) + 1);
+      return counts;
+    },
+    ariConnected: () => connection.state === 'connected',
+    pendingWrites: () => store.pending,
+    isActive: () => lock.held,
+  });
+  events.subscribe(metrics.onEvent);
   const service = createParkingService({
     app: config.ari.app,
-    ari: new AriCallControl(connection.current, config.ari.app),
+    ari: new AriCallControl(connection.current, config.ari.app, metrics.ariError),
+    telemetry: { parked: (ms) => metrics.observePark(ms / 1000), connected: (ms) => metrics.observeRetrieve(ms / 1000) },
     configs,
     store,
     events,
@@ -76,6 +95,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
     random: overrides.random,
   });
   onEvent = service.onEvent;
+  lots = service.ctx.lots;
   let reconciledOnce = false;
   connection.on('connected', () => {
     service.reconcile().then(
@@ -93,9 +113,10 @@ export async function startParkingService(config: Config, overrides: StartOverri
       database: async () => {
         await prisma.$queryRaw`SELECT 1`;
       },
-      ari: () => connection.state,
+      ari: () => (lock.held || connection.state === 'connected' ? connection.state : 'standby'),
       pendingWrites: () => store.pending,
     },
+    metrics: metrics.registry,
     prisma,
     configs,
     service,
@@ -106,7 +127,22 @@ export async function startParkingService(config: Config, overrides: StartOverri
   const webhooks = new WebhookSender({ prisma, events, now: clock.now, log });
   webhooks.start();
   await http.listen({ host: config.http.host, port: config.http.port });
-  connection.start();
+
+  // Only the active instance owns the ARI application; a standby waits for the lock (O6).
+  const stepDown = new EventEmitter();
+  let ariStarted = false;
+  lock.on('acquired', () => {
+    if (ariStarted) return;
+    ariStarted = true;
+    connection.start();
+  });
+  const yieldTo = (why: string) => {
+    log.error({ why }, 'another instance is active: stepping down (parked calls stay in Asterisk)');
+    stepDown.emit('step-down', why);
+  };
+  lock.on('taken', () => yieldTo('lock taken'));
+  connection.on('replaced', () => yieldTo('ARI application replaced'));
+  lock.start();
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   log.info({ port, ari: config.ari.url }, 'parking service started');
@@ -120,6 +156,10 @@ export async function startParkingService(config: Config, overrides: StartOverri
     configs,
     http,
     webhooks,
+    lock,
+    metrics,
+    /** Emits 'step-down' when another instance took over; the process should then stop. */
+    stepDown,
     url: `http://${config.http.host}:${port}`,
     get reconciledOnce() {
       return reconciledOnce;
@@ -130,7 +170,10 @@ export async function startParkingService(config: Config, overrides: StartOverri
       await connection.stop();
       await http.close();
       await webhooks.stop();
-      await store.drained();
+      await lock.stop();
+      // Writes still queued (database down) are given a moment; the next start reconciles the rest.
+      await Promise.race([store.drained(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      if (store.pending > 0) log.warn({ pending: store.pending }, 'stopping with database writes not applied');
       store.close();
       await prisma.$disconnect();
       await embedded?.stop();
@@ -153,6 +196,8 @@ async function main(): Promise<void> {
   }
   const running = await startParkingService(config);
   let stopping = false;
+  // A supervisor (systemd, Docker) restarts the process, which then waits as the standby.
+  running.stepDown.on('step-down', () => shutdown('step-down'));
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -90,6 +90,12 @@ export interface ConfigSource {
   invalidate(tenantId?: string): void;
 }
 
+/** Latency observations for the metrics (O4); durations in milliseconds. */
+export interface Telemetry {
+  parked(ms: number): void;
+  connected(ms: number): void;
+}
+
 export interface ParkingEvent {
   id: string;
   type: string;

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ParkingLots } from './domain/lots';
-import type { CallControl, Clock, ConfigSource, EventSink, ParkStore } from './ports';
+import type { CallControl, Clock, ConfigSource, EventSink, ParkStore, Telemetry } from './ports';
 import { ChannelEvents, type CallEvent } from './usecases/channel-events';
 import { defaultServiceOptions, type ServiceContext, type ServiceOptions } from './usecases/context';
 import type { PinVerifier } from './usecases/handle-dialled-code';
@@ -23,6 +23,7 @@ export interface ParkingServiceDeps {
   verifyPin: PinVerifier;
   options?: Partial<ServiceOptions>;
   random?: (n: number) => number;
+  telemetry?: Telemetry;
 }
 
 /** The parking service's core: live state and use cases, with no knowledge of transports. */
@@ -46,6 +47,7 @@ export function createParkingService(deps: ParkingServiceDeps) {
     returns: new Map(),
     deliveries: new Map(),
     options: { ...defaultServiceOptions, ...deps.options },
+    telemetry: deps.telemetry ?? { parked: () => undefined, connected: () => undefined },
   };
   return {
     ctx,

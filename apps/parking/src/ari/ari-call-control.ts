@@ -38,6 +38,7 @@ export class AriCallControl implements CallControl {
   constructor(
     private readonly current: () => AriClient | null,
     private readonly app: string,
+    private readonly onError: (errorId: string) => void = () => undefined,
   ) {}
 
   private async call<T>(what: string, run: (client: AriClient) => Promise<T>): Promise<T> {
@@ -46,7 +47,9 @@ export class AriCallControl implements CallControl {
     try {
       return await run(client);
     } catch (err) {
-      throw toParkingError(err, what);
+      const error = toParkingError(err, what);
+      this.onError(error.id);
+      throw error;
     }
   }
 

@@ -128,6 +128,7 @@ export class AriConnection extends EventEmitter {
       if (this.state === 'connected') this.opts.log.warn({ err: err?.message }, 'ARI WebSocket lost; reconnecting');
       this.setState('reconnecting');
     });
+    client.on('ApplicationReplaced', () => this.emit('replaced'));
     client.on('pong', () => {
       this.awaitingPong = false;
     });
@@ -170,6 +171,7 @@ function normalise(type: (typeof EVENT_TYPES)[number], event: Record<string, any
         channel: snapshot(event.channel as ChannelJson),
         args: (event.args as string[]) ?? [],
         replacedChannelId: (event.replace_channel as ChannelJson | undefined)?.id ?? null,
+        receivedAt: performance.now(),
       };
     case 'StasisEnd':
       return { type, channelId: event.channel.id };

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../../../generated/prisma/client';
 import type { ConfigSource, ParkingEvent } from '../ports';
 import { apiKeyRoutes } from './api-keys';
@@ -26,6 +27,8 @@ export interface HttpDeps {
   log: Logger;
   /** Readiness checks; `health.ari()` also gates call control (503 ari-unavailable). */
   health: HealthChecks;
+  /** Prometheus registry served at /metrics. */
+  metrics?: Registry;
   prisma: PrismaClient;
   /** Configuration cache of the call flows: invalidated after every configuration write. */
   configs: ConfigSource;
@@ -61,7 +64,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(websocket);
   app.addSchema(ErrorBody);
   registerErrorHandler(app);
-  await app.register(healthRoutes(deps.health));
+  await app.register(healthRoutes(deps.health, deps.metrics));
   await app.register(
     async (api) => {
       // Every API route needs a key, and may fail validation or authentication. The event

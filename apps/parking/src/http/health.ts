@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { Registry } from 'prom-client';
 
 export interface HealthChecks {
   /** Resolves when the database answers; rejects otherwise. */
   database(): Promise<void>;
-  ari(): 'connected' | 'connecting' | 'reconnecting' | 'stopped';
+  /** 'standby': another instance is active and owns the ARI application (O6). */
+  ari(): 'connected' | 'connecting' | 'reconnecting' | 'stopped' | 'standby';
   /** Database writes waiting in the queue (they are retried until the database is back). */
   pendingWrites(): number;
 }
@@ -16,8 +18,14 @@ const Readiness = Type.Object({
 
 /** Liveness (the process answers) and readiness (database and ARI both usable). */
 export const healthRoutes =
-  (checks: HealthChecks): FastifyPluginAsync =>
+  (checks: HealthChecks, metrics?: Registry): FastifyPluginAsync =>
   async (app) => {
+    if (metrics) {
+      // Prometheus text format (O4).
+      app.get('/metrics', { schema: { tags: ['health'], produces: ['text/plain'] } }, async (_request, reply) =>
+        reply.type(metrics.contentType).send(await metrics.metrics()),
+      );
+    }
     app.get('/healthz', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
       status: 'ok' as const,
     }));

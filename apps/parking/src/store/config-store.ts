@@ -28,10 +28,17 @@ export class PrismaConfigSource implements ConfigSource {
   tenantBySlug(slug: string): Promise<TenantConfig | null> {
     const cached = this.bySlug.get(slug);
     if (cached && this.now() - cached.at < this.ttlMs) return cached.config;
-    const config = this.load({ slug });
-    this.bySlug.set(slug, { config, at: this.now() });
-    config.catch(() => this.bySlug.delete(slug));
-    return config;
+    const fresh = this.load({ slug });
+    const entry = { config: fresh, at: this.now() };
+    this.bySlug.set(slug, entry);
+    fresh.catch(() => {
+      // Retry on the next call; meanwhile, while the database is unreachable, the last known
+      // configuration keeps calls flowing (O5).
+      entry.at = 0;
+      if (!cached) this.bySlug.delete(slug);
+    });
+    if (cached) entry.config = fresh.catch(() => cached.config);
+    return entry.config;
   }
 
   async tenantById(id: string): Promise<TenantConfig | null> {

@@ -2,7 +2,7 @@ import type { ChannelSnapshot } from '../ports';
 
 /** The ARI events the use cases react to, as the ARI adapter normalises them. */
 export type CallEvent =
-  | { type: 'StasisStart'; channel: ChannelSnapshot; args: string[]; replacedChannelId: string | null }
+  | { type: 'StasisStart'; channel: ChannelSnapshot; args: string[]; replacedChannelId: string | null; receivedAt: number }
   | { type: 'StasisEnd'; channelId: string }
   | { type: 'ChannelDestroyed'; channelId: string; cause: number }
   | { type: 'ChannelDtmfReceived'; channelId: string; digit: string }

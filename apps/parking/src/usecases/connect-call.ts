@@ -11,6 +11,8 @@ export interface Connection {
   otherChannelId: string;
   outcome: Extract<ParkOutcome, 'RETRIEVED' | 'RECALL_ANSWERED' | 'HUNT_GROUP'>;
   by: string | null;
+  /** performance.now() when the winning channel reached the service, for the metric. */
+  receivedAt?: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function connectParkedCall(ctx: ServiceContext, config: TenantConfi
     parkedCallId: call.id,
     data: { place: call.placeKey, by: conn.by, waitedSec, caller: { name: call.callerName, number: call.callerNumber } },
   });
+  if (conn.receivedAt !== undefined) ctx.telemetry.connected(performance.now() - conn.receivedAt);
   hangUpTogether(ctx, bridgeId, [call.callerChannelId, otherChannelId]);
   await updateLamps(ctx, config, call, false);
   return true;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ParkingLots } from '../domain/lots';
-import type { CallControl, Clock, ConfigSource, EventSink, ParkStore } from '../ports';
+import type { CallControl, Clock, ConfigSource, EventSink, ParkStore, Telemetry } from '../ports';
 import { sanitize } from '../domain/lamp-names';
 import { ChannelEvents } from './channel-events';
 import type { Consult } from './park-by-consult';
@@ -31,6 +31,7 @@ export interface ServiceContext {
   /** Phones rung by the API to take a parked call: ring channel id -> the call and who asked. */
   deliveries: Map<string, { parkedCallId: string; by: string }>;
   options: ServiceOptions;
+  telemetry: Telemetry;
 }
 
 export interface ServiceOptions {

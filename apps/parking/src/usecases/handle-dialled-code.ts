@@ -25,6 +25,7 @@ export async function handleDialledCode(
   tenantSlug: string,
   dialled: string,
   verifyPin: PinVerifier,
+  receivedAt = performance.now(),
 ): Promise<void> {
   const transfererChannel = channel.vars.BLINDTRANSFER || null;
   const transferer = transfererChannel ? endpointOfChannelName(transfererChannel) : null;
@@ -41,7 +42,7 @@ export async function handleDialledCode(
   const request = parseDialled(dialled, config);
   ctx.log.info({ channelId: channel.id, tenant: tenantSlug, dialled, action: request.action, parker: extension, blind: !!transferer }, 'feature code');
 
-  if (transferer) return blindTransfer(ctx, config, channel, party, request);
+  if (transferer) return blindTransfer(ctx, config, channel, party, request, receivedAt);
 
   if (!extension || !endpoint) return refuse(ctx, channel.id, prompts.notAllowed);
   const parker = { extension, endpoint };
@@ -57,12 +58,12 @@ export async function handleDialledCode(
       // Dialling a call park extension (or pressing its BLF key) retrieves when it holds a call.
       const place = { kind: 'SLOT' as const, number: request.number };
       if (findCall(ctx, config, place, extension) || !(await hasOtherCall(ctx, endpoint, channel.id))) {
-        return retrieveCall(ctx, { config, channel, target: place, retriever: extension, verifyPin });
+        return retrieveCall(ctx, { config, channel, target: place, retriever: extension, verifyPin, receivedAt });
       }
       return parkByConsult(ctx, { config, channel, target: place, parker, groupId: null });
     }
     case 'retrieve':
-      return retrieveCall(ctx, { config, channel, target: request.target, retriever: extension, verifyPin });
+      return retrieveCall(ctx, { config, channel, target: request.target, retriever: extension, verifyPin, receivedAt });
     case 'invalid':
       return refuse(ctx, channel.id, prompts.invalidCode);
   }
@@ -81,6 +82,7 @@ async function blindTransfer(
   channel: ChannelSnapshot,
   parker: Party,
   request: ReturnType<typeof parseDialled>,
+  receivedAt: number,
 ): Promise<void> {
   try {
     let target: ParkTarget;
@@ -102,7 +104,7 @@ async function blindTransfer(
       isTaken: (key) => ctx.lots.isTaken(config.settings.id, key),
       random: ctx.random,
     });
-    await parkCall(ctx, { config, channel, place, parker, method: 'BLIND_TRANSFER', groupId, tellParkerByMessage: true });
+    await parkCall(ctx, { config, channel, place, parker, method: 'BLIND_TRANSFER', groupId, tellParkerByMessage: true, receivedAt });
   } catch (err) {
     if (isParkingError(err, 'call-gone')) return;
     const reason = isParkingError(err) ? err : new ParkingError('internal', String(err));

@@ -20,6 +20,8 @@ export interface ParkRequest {
   token?: string;
   /** True when the parker cannot hear an announcement (blind transfer, API): tell them by message. */
   tellParkerByMessage: boolean;
+  /** performance.now() when the call reached the service, for the park latency metric. */
+  receivedAt?: number;
 }
 
 /**
@@ -76,7 +78,10 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
     data: describe(config, call),
   });
   armRecall(ctx, call);
-  await Promise.all([updateLamps(ctx, config, call, true), notifyParked(ctx, config, call, req.tellParkerByMessage)]);
+  await Promise.all([
+    updateLamps(ctx, config, call, true).then(() => ctx.telemetry.parked(performance.now() - (req.receivedAt ?? performance.now()))),
+    notifyParked(ctx, config, call, req.tellParkerByMessage),
+  ]);
   return call;
 }
 

@@ -15,6 +15,7 @@ export interface RetrieveRequest {
   target: Place | 'own';
   retriever: string | null;
   verifyPin: (hash: string, pin: string) => Promise<boolean>;
+  receivedAt?: number;
 }
 
 /** Finds the call a retriever asks for, among takeable calls only. */
@@ -64,7 +65,7 @@ export async function retrieveCall(ctx: ServiceContext, req: RetrieveRequest): P
     // The retriever hung up before we answered: the caller stays parked.
     return backToParked(ctx, call);
   }
-  await connectParkedCall(ctx, config, { call, otherChannelId: channel.id, outcome: 'RETRIEVED', by: retriever ?? channel.callerNumber });
+  await connectParkedCall(ctx, config, { call, otherChannelId: channel.id, outcome: 'RETRIEVED', by: retriever ?? channel.callerNumber, receivedAt: req.receivedAt });
 }
 
 async function askPin(

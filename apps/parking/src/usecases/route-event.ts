@@ -48,7 +48,7 @@ async function dispatchStart(ctx: ServiceContext, event: Extract<CallEvent, { ty
   const [kind, ...rest] = args;
   switch (kind) {
     case 'code':
-      return handleDialledCode(ctx, channel, rest[0] ?? '', rest[1] ?? '', verifyPin);
+      return handleDialledCode(ctx, channel, rest[0] ?? '', rest[1] ?? '', verifyPin, event.receivedAt);
     case 'pulled': {
       const consult = ctx.pulls.get(channel.id);
       if (consult) return onPulled(ctx, consult, channel);
