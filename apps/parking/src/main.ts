@@ -125,7 +125,6 @@ export async function startParkingService(config: Config, overrides: StartOverri
     adminApiKey: config.adminApiKey,
   });
   const webhooks = new WebhookSender({ prisma, events, now: clock.now, log });
-  webhooks.start();
   await http.listen({ host: config.http.host, port: config.http.port });
 
   // Only the active instance owns the ARI application; a standby waits for the lock (O6).
@@ -135,6 +134,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
     if (ariStarted) return;
     ariStarted = true;
     connection.start();
+    webhooks.start(); // on the active instance only: two workers would send pending deliveries twice
   });
   const yieldTo = (why: string) => {
     log.error({ why }, 'another instance is active: stepping down (parked calls stay in Asterisk)');

@@ -55,6 +55,8 @@ export interface CallControl {
   channel(channelId: string): Promise<ChannelSnapshot>;
   listChannels(): Promise<ChannelSnapshot[]>;
   listBridges(): Promise<Array<{ id: string; type: string; channelIds: string[] }>>;
+  /** Channels in our Stasis application right now. */
+  applicationChannelIds(): Promise<string[]>;
   sendMessage(to: string, from: string, body: string): Promise<void>;
 }
 

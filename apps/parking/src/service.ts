@@ -46,6 +46,7 @@ export function createParkingService(deps: ParkingServiceDeps) {
     pulls: new Map(),
     returns: new Map(),
     deliveries: new Map(),
+    handled: new Set(),
     options: { ...defaultServiceOptions, ...deps.options },
     telemetry: deps.telemetry ?? { parked: () => undefined, connected: () => undefined },
   };

@@ -8,6 +8,7 @@ export interface AriClient {
   deviceStates: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
   endpoints: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
   playbacks: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
+  applications: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
 }
 
 export interface ChannelJson {
@@ -126,6 +127,10 @@ export class AriCallControl implements CallControl {
   async listBridges() {
     const list: Array<{ id: string; bridge_type: string; channels: string[] }> = await this.call('bridges', (c) => c.bridges.list());
     return list.map((b) => ({ id: b.id, type: b.bridge_type, channelIds: b.channels ?? [] }));
+  }
+  async applicationChannelIds() {
+    const app: { channel_ids?: string[] } = await this.call('application', (c) => c.applications.get({ applicationName: this.app }));
+    return app.channel_ids ?? [];
   }
   sendMessage(to: string, from: string, body: string) {
     // swagger-client takes an option named `body` as the raw request body, so the query

@@ -7,20 +7,25 @@ import { cancelRecall, hangUpRingBacks } from './recall-call';
  * A parked caller hung up (StasisEnd): the place is freed at once (R7), ring-backs are
  * cancelled, the lamps go off and the park is closed as abandoned.
  */
-export async function callerLeft(ctx: ServiceContext, call: ParkedCall): Promise<void> {
+export async function callerLeft(
+  ctx: ServiceContext,
+  call: ParkedCall,
+  outcome: 'ABANDONED' | 'LOST' = 'ABANDONED',
+  reason = 'the caller hung up',
+): Promise<void> {
   if (call.state === 'ENDED') return;
   const wasConnecting = call.state === 'CONNECTING';
   ctx.lots.remove(call);
   call.state = 'ENDED';
   cancelRecall(ctx, call);
   const waitedSec = Math.round((ctx.clock.now() - call.parkedAt) / 1000);
-  ctx.log.info({ parkedCallId: call.id, place: call.placeKey, waitedSec, wasConnecting }, 'caller hung up while parked');
-  ctx.store.ended(call, 'ABANDONED', { waitedSec });
+  ctx.log.info({ parkedCallId: call.id, place: call.placeKey, waitedSec, wasConnecting, outcome, reason }, 'parked caller gone');
+  ctx.store.ended(call, outcome, { waitedSec, reason });
   ctx.events.publish({
     type: 'abandoned',
     tenantId: call.tenantId,
     parkedCallId: call.id,
-    data: { place: call.placeKey, waitedSec, caller: { name: call.callerName, number: call.callerNumber } },
+    data: { place: call.placeKey, waitedSec, reason, caller: { name: call.callerName, number: call.callerNumber } },
   });
   await hangUpRingBacks(ctx, call, null);
   const config = await ctx.configs.tenantById(call.tenantId);

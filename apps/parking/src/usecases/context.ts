@@ -30,6 +30,8 @@ export interface ServiceContext {
   returns: Map<string, string>;
   /** Phones rung by the API to take a parked call: ring channel id -> the call and who asked. */
   deliveries: Map<string, { parkedCallId: string; by: string }>;
+  /** Channels this process has seen enter Stasis and not leave: the ones its flows handle. */
+  handled: Set<string>;
   options: ServiceOptions;
   telemetry: Telemetry;
 }

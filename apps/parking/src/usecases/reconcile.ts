@@ -1,9 +1,10 @@
 import { placeFromKey } from '../domain/codes';
 import type { ParkedCall } from '../domain/parked-call';
-import type { StoredPark } from '../ports';
+import type { ChannelSnapshot, StoredPark } from '../ports';
 import { callerLeft } from './caller-left';
 import { hangUpTogether } from './connect-call';
-import { holdingBridgeId, type ServiceContext } from './context';
+import { endpointOfChannelName, holdingBridgeId, type ServiceContext } from './context';
+import { FALLBACK_PARK } from './return-to-parker';
 import { expectedLamps } from './lamps';
 import { ensureHoldingBridge } from './park-call';
 import { armRecall } from './recall-call';
@@ -22,12 +23,13 @@ export interface ReconcileReport {
  * changes nothing the second time.
  */
 export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
-  const [channels, bridges, stored, tenants, deviceStates] = await Promise.all([
+  const [channels, bridges, stored, tenants, deviceStates, ours] = await Promise.all([
     ctx.ari.listChannels(),
     ctx.ari.listBridges(),
     ctx.store.live(),
     ctx.configs.allTenants(),
     ctx.ari.listDeviceStates(),
+    ctx.ari.applicationChannelIds(),
   ]);
   const alive = new Set(channels.map((c) => c.id));
   const bridgeOf = new Map<string, { id: string; channelIds: string[] }>();
@@ -46,7 +48,8 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
   let closed = 0;
   for (const call of ctx.lots.all()) {
     if (!alive.has(call.callerChannelId)) {
-      await callerLeft(ctx, call);
+      // Gone while we could not hear it: hung up in the gap, or Asterisk restarted.
+      await callerLeft(ctx, call, 'LOST', 'the caller was gone when the service reconnected');
       closed++;
     }
   }
@@ -57,7 +60,7 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     if (ctx.lots.get(row.id)) continue;
     const config = configs.get(row.tenantId);
     if (!alive.has(row.callerChannelId) || !config) {
-      ctx.store.ended(asCall(row, ''), 'ABANDONED', { reason: 'the caller was gone when the service reconnected' });
+      ctx.store.ended(asCall(row, ''), 'LOST', { reason: 'the caller was gone when the service reconnected' });
       closed++;
       continue;
     }
@@ -86,6 +89,8 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     adopted++;
   }
 
+  await settleOrphans(ctx, channels, ours, bridgeOf);
+
   const actual = new Map(deviceStates.map((d) => [d.name, d.state]));
   let lampsFixed = 0;
   for (const config of tenants) {
@@ -109,4 +114,36 @@ function asCall(row: StoredPark, holdingBridge: string): ParkedCall {
     holdingBridgeId: holdingBridge,
     musicClass: '',
   };
+}
+
+/**
+ * Channels left in our application by a previous run with no flow to finish them (the
+ * service died mid-park, mid-announcement or mid-retrieval). A caller being parked is
+ * handed to Asterisk's own parking so it is never lost; a phone's own leg (a consult call,
+ * a retriever, a ring-back) is hung up: its user still has their call, or can dial again.
+ */
+async function settleOrphans(
+  ctx: ServiceContext,
+  channels: ChannelSnapshot[],
+  ours: string[],
+  bridgeOf: Map<string, { id: string; channelIds: string[] }>,
+): Promise<void> {
+  const byId = new Map(channels.map((c) => [c.id, c]));
+  const ringing = new Set(ctx.lots.all().flatMap((call) => call.ringing));
+  for (const id of ours) {
+    const channel = byId.get(id);
+    if (!channel || ctx.lots.byChannel(id) || bridgeOf.has(id)) continue;
+    if (ctx.handled.has(id) || ringing.has(id) || ctx.returns.has(id) || ctx.deliveries.has(id)) continue;
+    const endpoint = endpointOfChannelName(channel.name);
+    const phone = endpoint ? await ctx.configs.endpointOwner(endpoint).catch(() => null) : null;
+    // Our own ring legs and the phones' own legs are hung up; anything else is a caller.
+    const ownLeg = /^(return|deliver|recall)-/.test(id);
+    const isCaller = !ownLeg && (!!channel.vars.BLINDTRANSFER || !phone);
+    ctx.log.warn({ channelId: id, name: channel.name, isCaller }, 'settling a channel left by an earlier run');
+    if (isCaller) {
+      await ctx.ari.continueInDialplan(id, FALLBACK_PARK.context, FALLBACK_PARK.extension, FALLBACK_PARK.priority).catch(() => undefined);
+    } else {
+      await ctx.ari.hangup(id).catch(() => undefined);
+    }
+  }
 }

@@ -17,8 +17,10 @@ import { endpointOfChannelName } from './context';
  * closes the park. Each handler has a last resort, so no call is left in silence.
  */
 export function routeEvent(ctx: ServiceContext, event: CallEvent, verifyPin: PinVerifier): void {
+  if (event.type === 'StasisStart') ctx.handled.add(event.channel.id);
   ctx.channelEvents.emit(event);
   if (event.type === 'StasisEnd') {
+    ctx.handled.delete(event.channelId);
     const call = ctx.lots.byChannel(event.channelId);
     if (call) callerLeft(ctx, call).catch((err) => ctx.log.error({ err }, 'closing an abandoned park failed'));
     return;
