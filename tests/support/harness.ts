@@ -7,6 +7,7 @@ import type { ParkingEvent } from '../../apps/parking/src/ports';
 import { createTestDatabase, type TestDatabase } from './db';
 import { FakeAsterisk, type FakeAsteriskOptions } from './fake-asterisk';
 import { ManualClock } from './manual-clock';
+import { TcpProxy } from './tcp-proxy';
 import { seedTenant, type SeedOptions } from './seed';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -15,6 +16,7 @@ export interface Harness {
   db: TestDatabase;
   fake: FakeAsterisk;
   clock: ManualClock;
+  proxy: TcpProxy | null;
   running: RunningService;
   events: ParkingEvent[];
   tenantId: string;
@@ -35,6 +37,8 @@ export interface HarnessOptions {
   options?: Partial<ServiceOptions>;
   random?: (n: number) => number;
   fake?: Partial<FakeAsteriskOptions>;
+  /** Put a TcpProxy between the service and PostgreSQL (to cut the database off). */
+  dbProxy?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -44,7 +48,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const extensions = await db.prisma.extension.findMany();
   for (const ext of extensions) fake.addPhone({ number: ext.endpoint.slice('PJSIP/'.length), context: 'from-acme' });
   const clock = new ManualClock();
-  const config = loadConfig({ DATABASE_URL: db.url, ARI_URL: fake.url, HTTP_PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  let proxy: TcpProxy | null = null;
+  let serviceDbUrl = db.url;
+  if (opts.dbProxy) {
+    const url = new URL(db.url);
+    proxy = new TcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    await proxy.start();
+    url.port = String(proxy.port);
+    serviceDbUrl = url.toString();
+  }
+  const config = loadConfig({ DATABASE_URL: serviceDbUrl, ARI_URL: fake.url, HTTP_PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const events: ParkingEvent[] = [];
   const launch = async () => {
     const running = await startParkingService(config, { clock, options: opts.options, random: opts.random });
@@ -65,6 +78,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     db,
     fake,
     clock,
+    proxy,
     get running() {
       return running;
     },
@@ -76,7 +90,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       running = await launch();
     },
     async stop() {
+      proxy?.restore();
       await running.stop();
+      await proxy?.stop();
       await fake.stop();
       await db.drop();
     },

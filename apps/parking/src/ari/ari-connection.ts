@@ -98,6 +98,7 @@ export class AriConnection extends EventEmitter {
         await dead;
         if (this.stopped) return;
         this.opts.log.warn('ARI WebSocket gave up reconnecting; creating a new client');
+        this.emit('gave-up');
       } catch (err) {
         this.opts.log.warn({ err: (err as Error).message, url: this.opts.url }, 'ARI not reachable');
       }

@@ -17,6 +17,7 @@ const include = {
 export class PrismaConfigSource implements ConfigSource {
   private readonly bySlug = new Map<string, { config: Promise<TenantConfig | null>; at: number }>();
   private readonly idToSlug = new Map<string, string>();
+  /** Endpoint -> owner, from loaded tenants (kept through a database outage) and from lookups. */
   private readonly endpoints = new Map<string, { tenantSlug: string; extension: string } | null>();
 
   constructor(
@@ -65,7 +66,8 @@ export class PrismaConfigSource implements ConfigSource {
   }
 
   invalidate(tenantId?: string): void {
-    this.endpoints.clear();
+    // Unknown endpoints are looked up again; known ones are replaced when their tenant reloads.
+    for (const [endpoint, owner] of this.endpoints) if (owner === null) this.endpoints.delete(endpoint);
     if (tenantId === undefined) return this.bySlug.clear();
     const slug = this.idToSlug.get(tenantId);
     if (slug) this.bySlug.delete(slug);
@@ -75,6 +77,8 @@ export class PrismaConfigSource implements ConfigSource {
     const row = await this.prisma.tenant.findUnique({ where, include });
     if (!row) return null;
     this.idToSlug.set(row.id, row.slug);
+    for (const [endpoint, owner] of this.endpoints) if (owner?.tenantSlug === row.slug) this.endpoints.delete(endpoint);
+    for (const e of row.extensions) this.endpoints.set(e.endpoint, { tenantSlug: row.slug, extension: e.number });
     const { extensions, slots, groups, huntGroups, createdAt: _c, updatedAt: _u, ...settings } = row;
     const sortedSlots = [...slots].sort((a, b) => compareNumbers(a.number, b.number));
     return {

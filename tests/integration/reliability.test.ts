@@ -1,0 +1,100 @@
+import { eventually, parked, startHarness, type Harness, type HarnessOptions } from '../support/harness';
+
+/**
+ * What the service survives (issue 7), each test named for it. The promise: no caller hung
+ * up by us, every lamp true, every record live or closed as reality says, history complete.
+ */
+describe('reliability', () => {
+  let h: Harness;
+  const start = async (opts: HarnessOptions = {}) => {
+    h = await startHarness(opts);
+  };
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  async function blindPark(caller: string, parker: string, code: string): Promise<string> {
+    const call = h.fake.call(caller, parker);
+    h.fake.blindTransfer(call.calleeChannelId, code);
+    const place = code.replace(/^\*70/, '');
+    await eventually(() => parked(h).some((p) => p.caller === call.callerChannelId) && h.fake.deviceState(`Stasis:park-acme-${place}`) === 'INUSE', `parked on ${place}`);
+    return call.callerChannelId;
+  }
+
+  const reconciled = () => new Promise<void>((resolve) => h.running.connection.once('reconciled', () => resolve()));
+
+  it('[O5][B1] Asterisk restarts: parks are closed as lost, lamps reset, and parking resumes', async () => {
+    await start();
+    await blindPark('102', '101', '7001');
+    await blindPark('103', '201', '*70333');
+    const back = reconciled();
+    await h.fake.restart();
+    await back;
+    expect(parked(h)).toHaveLength(0);
+    expect(h.fake.deviceState('Stasis:park-acme-7001')).toBe('NOT_INUSE');
+    expect(h.fake.deviceState('Stasis:park-acme-333')).toBe('NOT_INUSE');
+    expect(h.fake.deviceState('Stasis:park-acme')).toBe('NOT_INUSE');
+    await h.running.store.drained();
+    const rows = await h.db.prisma.parkedCall.findMany();
+    expect(rows.map((r) => [r.state, r.outcome])).toEqual([
+      ['ENDED', 'LOST'],
+      ['ENDED', 'LOST'],
+    ]);
+    // A new park works on the fresh Asterisk (the holding bridge is made again).
+    await blindPark('102', '101', '7002');
+  });
+
+  it('[O5] a reconcile run twice changes nothing the second time', async () => {
+    await start();
+    await blindPark('102', '101', '7001');
+    const first = await h.running.service.reconcile();
+    const second = await h.running.service.reconcile();
+    expect(first).toEqual({ adopted: 0, closed: 0, lampsFixed: 0 });
+    expect(second).toEqual(first);
+    expect(parked(h)).toHaveLength(1);
+  });
+
+  it('[O5][R7][B1] the WebSocket drops for longer than ari-client retries: the service reconnects and catches up', async () => {
+    await start();
+    const stays = await blindPark('102', '101', '7001');
+    const leaves = await blindPark('103', '201', '7002');
+    h.fake.dropWebSocket({ refuse: true });
+    await eventually(() => h.running.connection.state !== 'connected', 'disconnected');
+    h.fake.hangup(leaves); // its StasisEnd is lost in the gap
+    // ari-client gives up after ~43 s; our supervisor keeps trying.
+    await new Promise((resolve) => h.running.connection.once('gave-up', resolve));
+    const back = reconciled();
+    h.fake.restoreWebSocket();
+    await back;
+    expect(parked(h).map((p) => p.caller)).toEqual([stays]);
+    expect(h.fake.bridgeOf(stays)?.bridge_type).toBe('holding');
+    expect(h.fake.deviceState('Stasis:park-acme-7002')).toBe('NOT_INUSE');
+    expect(h.fake.deviceState('Stasis:park-acme-7001')).toBe('INUSE');
+    const retriever = h.fake.dial('202', '7001');
+    await h.fake.waitFor(() => h.fake.bridgedWith(stays).includes(retriever));
+  }, 90_000);
+
+  it('[O5] the database goes away: parking and retrieval go on, writes queue and land in order when it is back', async () => {
+    await start({ dbProxy: true });
+    const first = await blindPark('102', '101', '7001');
+    await h.running.store.drained();
+    h.proxy!.cut();
+    const second = await blindPark('103', '201', '7002');
+    const retriever = h.fake.dial('202', '7001');
+    await h.fake.waitFor(() => h.fake.bridgedWith(first).includes(retriever));
+    await eventually(() => h.running.store.pending > 0, 'writes queued');
+    const ready = await fetch(`${h.running.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).checks.database).toMatch(/unreachable/);
+    h.proxy!.restore();
+    await eventually(() => h.running.store.pending === 0, 'queue flushed', 20_000);
+    const rows = await h.db.prisma.parkedCall.findMany({ include: { events: { orderBy: { id: 'asc' } } }, orderBy: { place: 'asc' } });
+    expect(rows.map((r) => [r.place, r.state, r.outcome])).toEqual([
+      ['7001', 'ENDED', 'RETRIEVED'],
+      ['7002', 'PARKED', null],
+    ]);
+    expect(rows[0].events.map((e) => e.type)).toEqual(['parked', 'retrieved']);
+    expect(h.fake.bridgeOf(second)?.bridge_type).toBe('holding');
+    expect((await fetch(`${h.running.url}/readyz`)).status).toBe(200);
+  }, 40_000);
+});
