@@ -85,7 +85,7 @@ describe('reliability', () => {
     await eventually(() => h.running.store.pending > 0, 'writes queued');
     const ready = await fetch(`${h.running.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).checks.database).toMatch(/unreachable/);
+    expect(((await ready.json()) as { checks: { database: string } }).checks.database).toMatch(/unreachable/);
     h.proxy!.restore();
     await eventually(() => h.running.store.pending === 0, 'queue flushed', 20_000);
     const rows = await h.db.prisma.parkedCall.findMany({ include: { events: { orderBy: { id: 'asc' } } }, orderBy: { place: 'asc' } });

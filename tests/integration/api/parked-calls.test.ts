@@ -55,15 +55,15 @@ describe('[A3] call-control API (routes against a stub service)', () => {
   });
 
   it('[A3][P5] parks a live call into a slot, an extension, a group or the next free place (202)', async () => {
-    h.service.park.mockResolvedValue({ place: { kind: 'SLOT', number: '7001' }, retrievalNumber: '7001' });
+    h.service.park.mockResolvedValue({ parkedCallId: CALL_ID, place: { kind: 'SLOT', number: '7001' }, retrievalNumber: '7001' });
     const res = await h.call('POST', base, { key: t.key, body: { channelId: 'chan-9', slot: '7001', parker: '201' } });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ parkedCallId: null, place: '7001', placeKind: 'SLOT', retrievalNumber: '7001' });
+    expect(res.json()).toEqual({ parkedCallId: CALL_ID, place: '7001', placeKind: 'SLOT', retrievalNumber: '7001' });
     const req = h.service.park.mock.calls[0][0];
     expect(req).toMatchObject({ channelId: 'chan-9', target: { kind: 'SLOT', number: '7001' }, parkerExtension: '201' });
     expect(req.config.settings.id).toBe(t.id);
 
-    h.service.park.mockResolvedValue({ place: { kind: 'CODE', code: '7250' }, retrievalNumber: '*71*7250' });
+    h.service.park.mockResolvedValue({ parkedCallId: CALL_ID, place: { kind: 'CODE', code: '7250' }, retrievalNumber: '*71*7250' });
     expect((await h.call('POST', base, { key: t.key, body: { channelId: 'chan-9' } })).json()).toMatchObject({ place: '*7250', retrievalNumber: '*71*7250' });
     expect(h.service.park.mock.calls[1][0]).toMatchObject({ target: 'auto', parkerExtension: null });
     await h.call('POST', base, { key: t.key, body: { channelId: 'chan-9', group: 'Sales' } });

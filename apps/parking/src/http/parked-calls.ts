@@ -54,7 +54,7 @@ const ParkBody = Type.Object(
     description: 'At most one of slot, extension, group; none: the next free place. parker: where recalls go (default: the other party).',
   },
 );
-const Parked = Type.Object({ parkedCallId: Nullable(Uuid), place: Type.String(), placeKind: PlaceKind, retrievalNumber: Type.String() });
+const Parked = Type.Object({ parkedCallId: Uuid, place: Type.String(), placeKind: PlaceKind, retrievalNumber: Type.String() });
 const RetrieveBody = Type.Object({ extension: Digits }, { additionalProperties: false });
 const tags = ['call control'];
 
@@ -110,8 +110,7 @@ export const parkedCallRoutes =
         if (slot !== undefined) target = { kind: 'SLOT', number: slot };
         else if (extension !== undefined) target = { kind: 'EXTENSION', number: extension };
         else if (group !== undefined) target = { groupName: group };
-        const { place, retrievalNumber } = await service.park({ config, channelId, target, parkerExtension: parker ?? null });
-        const parkedCallId = service.parked(tenantId).find((c) => c.callerChannelId === channelId)?.id ?? null;
+        const { parkedCallId, place, retrievalNumber } = await service.park({ config, channelId, target, parkerExtension: parker ?? null });
         return reply.status(202).send({ parkedCallId, place: placeKey(place), placeKind: place.kind, retrievalNumber });
       },
     );

@@ -17,7 +17,7 @@ export interface ApiParkRequest {
  * The call-control API parks a live call (A3, P5): the place is taken at once and
  * returned; the caller is pulled out of their call by the dialplan helper and parked there.
  */
-export async function parkByApi(ctx: ServiceContext, req: ApiParkRequest): Promise<{ place: Place; retrievalNumber: string }> {
+export async function parkByApi(ctx: ServiceContext, req: ApiParkRequest): Promise<{ parkedCallId: string; place: Place; retrievalNumber: string }> {
   const { config } = req;
   if (ctx.lots.byChannel(req.channelId)) throw new ParkingError('conflict', 'that call is already parked', { channelId: req.channelId });
   const channel = await ctx.ari.channel(req.channelId).catch((err) => {
@@ -63,11 +63,12 @@ export async function parkByApi(ctx: ServiceContext, req: ApiParkRequest): Promi
     groupId,
     parker: { extension: parkerExtension, endpoint: parkerEndpoint },
     method: 'API',
+    parkedCallId: ctx.newId(),
     consultChannelId: '',
     heldChannelId: '',
     playbackId: null,
     settled: true,
   };
   await pullIntoParking(ctx, pending, channel);
-  return { place, retrievalNumber: retrievalNumber(config, place) };
+  return { parkedCallId: pending.parkedCallId!, place, retrievalNumber: retrievalNumber(config, place) };
 }

@@ -21,6 +21,8 @@ export interface Consult {
   method: 'HOLD_AND_DIAL' | 'API';
   consultChannelId: string;
   heldChannelId: string;
+  /** The id the parked call will have (promised to the API caller). */
+  parkedCallId?: string;
   /** The announcement on the consult leg; a transfer inherits it, so it is stopped then. */
   playbackId: string | null;
   settled: boolean;
@@ -129,6 +131,7 @@ async function parkPulledOrTransferred(
       groupId: consult.groupId,
       token: consult.token,
       tellParkerByMessage: method === 'API',
+      id: consult.parkedCallId,
     });
   } catch (err) {
     ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);

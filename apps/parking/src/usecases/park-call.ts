@@ -22,6 +22,8 @@ export interface ParkRequest {
   tellParkerByMessage: boolean;
   /** performance.now() when the call reached the service, for the park latency metric. */
   receivedAt?: number;
+  /** The parked call's id when it was promised earlier (API parks answer with it). */
+  id?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
   const slot = place.kind === 'SLOT' ? config.slots.get(place.number) : undefined;
   const musicClass = slot?.musicClass ?? config.settings.musicClass;
   const call: ParkedCall = {
-    id: ctx.newId(),
+    id: req.id ?? ctx.newId(),
     tenantId: config.settings.id,
     place,
     placeKey: placeKey(place),
