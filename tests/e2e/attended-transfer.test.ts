@@ -12,7 +12,7 @@ import { waitFor } from './support/wait';
 
 const { ctx, flow } = e2eFile();
 
-flow('attended transfer to *707001', (step) => {
+flow('attended transfer to *707001', (step, check) => {
   let reception: Phone;
   let caller: Line;
   let receptionCall: PhoneCall;
@@ -44,12 +44,15 @@ flow('attended transfer to *707001', (step) => {
     const row = await waitRow(world, { id: parked.id }, 'PARKED');
     expect(row).toMatchObject({ place: '7001', placeKind: 'SLOT', method: 'ATTENDED_TRANSFER', parkerExtension: '101', callerNumber: '102' });
     expect((await world.asterisk.bridgeOf(parked.callerChannelId))?.bridge_type).toBe('holding');
-    await waitForMedia(world.asterisk, [parked.callerChannelId], 25);
     // Both of the receptionist's calls are over; the caller's is not.
     await consult.ended();
     await receptionCall.ended();
     expect(receptionCall.transferReports()).toContain('SIP/2.0 200 OK');
     expect(caller.sipp.received((m) => m.method === 'BYE')).toEqual([]);
+  });
+
+  check('102 hears music while parked (P7)', async () => {
+    await waitForMedia(ctx.world.asterisk, [parked.callerChannelId], 25);
   });
 
   step('201 dials 7001 and gets the caller', async () => {

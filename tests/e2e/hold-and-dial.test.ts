@@ -11,7 +11,7 @@ import { waitFor } from './support/wait';
 
 const { ctx, flow } = e2eFile();
 
-flow('hold, dial *70333 on a second line, hang up', (step) => {
+flow('hold, dial *70333 on a second line, hang up', (step, check) => {
   let reception: Phone;
   let caller: Line;
   let receptionCall: PhoneCall;
@@ -45,11 +45,14 @@ flow('hold, dial *70333 on a second line, hang up', (step) => {
     const row = await waitRow(world, { id: parked.id }, 'PARKED');
     expect(row).toMatchObject({ place: '333', method: 'HOLD_AND_DIAL', parkerExtension: '101', callerNumber: '102' });
     expect((await world.asterisk.bridgeOf(parked.callerChannelId))?.bridge_type).toBe('holding');
-    await waitForMedia(world.asterisk, [parked.callerChannelId], 25);
     // The receptionist's held call is over; the caller's is not.
     await receptionCall.ended();
     expect(receptionCall.endedBy()).toBe('far');
     expect(caller.sipp.received((m) => m.method === 'BYE')).toEqual([]);
+  });
+
+  check('102 hears music while parked (P7)', async () => {
+    await waitForMedia(ctx.world.asterisk, [parked.callerChannelId], 25);
   });
 
   step('201 retrieves it with *71333', async () => {

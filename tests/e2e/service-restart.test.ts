@@ -3,7 +3,7 @@
  * Asterisk's holding bridge, the new instance adopts the park from Asterisk and the database,
  * and parking and retrieving go on working.
  */
-import { waitBridged } from './support/asterisk';
+import { waitBridged, waitForMedia } from './support/asterisk';
 import type { Line } from './support/phones';
 import { connectedCall, describeWorld, e2eFile, sipUri, waitParked, waitRow } from './support/steps';
 import type { ParkedCall } from '../../apps/parking/src/domain/parked-call';
@@ -25,6 +25,10 @@ flow('service restart with a caller parked on 7001', (step, check) => {
     await waitRow(world, { id: parked.id }, 'PARKED');
   });
 
+  check('102 hears music while parked (P7)', async () => {
+    await waitForMedia(ctx.world.asterisk, [parked.callerChannelId], 25);
+  });
+
   step('the service stops and starts again: the new instance adopts the parked caller', async () => {
     const { world } = ctx;
     await world.restartService();
@@ -33,6 +37,10 @@ flow('service restart with a caller parked on 7001', (step, check) => {
     expect((await world.asterisk.bridgeOf(parked.callerChannelId))?.id).toBe(parked.holdingBridgeId);
     expect(await world.asterisk.deviceState('Stasis:park-acme-7001')).toBe('INUSE');
     expect(caller.sipp.received((m) => m.method === 'BYE')).toEqual([]);
+  });
+
+  check('the parked caller still hears music after the restart (P7)', async () => {
+    await waitForMedia(ctx.world.asterisk, [parked.callerChannelId], 25);
   });
 
   check('a new park after the restart works: 202 calls 201, who transfers to 7002', async () => {
@@ -44,6 +52,9 @@ flow('service restart with a caller parked on 7001', (step, check) => {
       detail: () => describeWorld(world),
     });
     expect(second).toMatchObject({ state: 'PARKED', method: 'BLIND_TRANSFER' });
+    // In the holding bridge the earlier instance made, with music (P7).
+    expect((await world.asterisk.bridgeOf(second.callerChannelId))?.id).toBe(parked.holdingBridgeId);
+    await waitForMedia(world.asterisk, [second.callerChannelId], 25);
   });
 
   step('103 dials 7001: connected with the caller parked before the restart', async () => {

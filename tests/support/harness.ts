@@ -12,6 +12,9 @@ import { seedTenant, type SeedOptions } from './seed';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** The bootstrap admin key of the service under test. */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
 export interface Harness {
   db: TestDatabase;
   fake: FakeAsterisk;
@@ -57,7 +60,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     url.port = String(proxy.port);
     serviceDbUrl = url.toString();
   }
-  const config = loadConfig({ DATABASE_URL: serviceDbUrl, ARI_URL: fake.url, HTTP_PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const config = loadConfig({
+    DATABASE_URL: serviceDbUrl,
+    ARI_URL: fake.url,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+  });
   const events: ParkingEvent[] = [];
   const launch = async () => {
     const running = await startParkingService(config, { clock, options: opts.options, random: opts.random });

@@ -24,6 +24,8 @@ import { waitFor } from './wait';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const APP = 'parking'; // the Stasis() application of asterisk-conf/extensions_parking.conf
+/** The service's bootstrap system-wide API key in this run (ADMIN_API_KEY). */
+const ADMIN_API_KEY = `e2e-admin-${randomBytes(18).toString('hex')}`;
 
 export interface World {
   env: E2eEnv;
@@ -38,21 +40,16 @@ export interface World {
   ariEvents: AriEvents;
   phones: Phones;
   sipp: SippRun;
-  /** Re-reads the tenant's configuration after the test changed it in the database. */
-  reloadConfig(): Promise<void>;
   /** Stops the service gracefully and starts a new instance on the same database (O5). */
   restartService(): Promise<void>;
+  /** A request to the service's HTTP API with the admin key: status and parsed JSON body. */
+  api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Hangs up what a test left behind and waits until Asterisk and the service are idle. */
   settle(): Promise<void>;
   stop(failed: boolean): Promise<void>;
 }
 
-export interface WorldOptions {
-  /** Runs once Asterisk is clean, before the service starts (e.g. to leave what an earlier instance would). */
-  beforeStart?: (asterisk: Asterisk) => Promise<void>;
-}
-
-export async function startWorld(seed: SeedOptions = {}, opts: WorldOptions = {}): Promise<World> {
+export async function startWorld(seed: SeedOptions = {}): Promise<World> {
   const env = e2eEnv();
   const asterisk = new Asterisk(env);
   try {
@@ -61,16 +58,16 @@ export async function startWorld(seed: SeedOptions = {}, opts: WorldOptions = {}
     throw new Error(`Asterisk's ARI is not reachable at ${env.ariUrl} (${(err as Error).message}): see tests/e2e/README.md`);
   }
 
-  // A dedicated test Asterisk, brought to a known state: calls left over by an interrupted run
-  // would confuse the phones' checks, and ARI bridges outlive the service that made them
-  // (service-restart.test.ts checks what the service does with one).
+  // A dedicated test Asterisk, in the same state for every file whatever ran before: no call
+  // left over by an interrupted run, and no ARI bridge left by the previous file's service (a
+  // restart with a bridge left behind is what service-restart.test.ts and
+  // music-on-hold.test.ts look at, on purpose).
   const leftovers = await asterisk.channels();
   if (leftovers.length > 0) {
     console.warn(`e2e: hanging up ${leftovers.length} channel(s) left in Asterisk: ${leftovers.map((c) => c.name).join(', ')}`);
     for (const channel of leftovers) await asterisk.hangup(channel.id);
   }
   for (const bridge of await asterisk.bridges()) if (bridge.bridge_class === 'stasis') await asterisk.destroyBridge(bridge.id);
-  await opts.beforeStart?.(asterisk);
 
   const dbName = `parking_e2e_${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   await adminQuery(env.databaseUrl, `CREATE DATABASE ${quoteIdentifier(dbName)}`);
@@ -98,7 +95,7 @@ export async function startWorld(seed: SeedOptions = {}, opts: WorldOptions = {}
         dataDir: path.join(ROOT, '.data'),
         http: { host: '127.0.0.1', port: 0 },
         logLevel: env.logLevel,
-        adminApiKey: null,
+        adminApiKey: ADMIN_API_KEY,
       });
       running.events.subscribe((event) => events.push(event));
       // Connected, and the first reconciliation with Asterisk is done (lamps set): ready.
@@ -129,8 +126,20 @@ export async function startWorld(seed: SeedOptions = {}, opts: WorldOptions = {}
       ariEvents,
       phones,
       sipp,
-      async reloadConfig() {
-        service.configs.invalidate();
+      async api(method, urlPath, body) {
+        const response = await fetch(`${service.url}${urlPath}`, {
+          method,
+          headers: { Authorization: `Bearer ${ADMIN_API_KEY}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : null;
+        } catch {
+          // not JSON
+        }
+        return { status: response.status, body: parsed as never };
       },
       async restartService() {
         await stopService(service);

@@ -144,12 +144,12 @@ export class Sipp {
   /** What this phone went through, for failure messages. */
   describe(): string {
     const log = this.log();
-    const errors = existsSync(this.errorFile) ? readFileSync(this.errorFile, 'utf8').trim() : '';
+    const errors = existsSync(this.errorFile) ? noteworthyErrors(readFileSync(this.errorFile, 'utf8')) : '';
     return [
       `--- sipp ${this.opts.name} (${this.opts.scenario}, port ${this.opts.port}, ${this.running ? 'running' : `exited ${this.exitCode}`})`,
       summarize(log) || '(no messages)',
       log.unexpected.length ? `unexpected messages: ${log.unexpected.map((m) => m.split('\n')[0]).join(' | ')}` : '',
-      errors && !/^The following events occurred:\s*[^\n]*pcap files next to the scenario/s.test(errors) ? `errors: ${errors.slice(-1500)}` : '',
+      errors ? `errors: ${errors.slice(-1500)}` : '',
       this.noteworthyStderr() ? `stderr: ${this.noteworthyStderr().slice(-800)}` : '',
       `log: ${this.logFile}`,
     ]
@@ -215,6 +215,17 @@ export class Sipp {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** sipp's error log without its routine notices. */
+function noteworthyErrors(text: string): string {
+  return text
+    .split(/(?=\d{4}-\d\d-\d\d\t)/)
+    .filter((entry) => !/^The following events occurred:\s*$/.test(entry.trim()))
+    .filter((entry) => !/Cannot record route set if there is no Contact|pcap files next to the scenario/.test(entry))
+    .join('')
+    .replace(/^The following events occurred:\s*/gm, '')
+    .trim();
 }
 
 async function udpPortsFree(first: number, count: number): Promise<boolean> {

@@ -4,7 +4,7 @@
  */
 import type { ParkedCall } from '../../../apps/parking/src/domain/parked-call';
 import { waitBridged } from './asterisk';
-import { startWorld, type World, type WorldOptions } from './harness';
+import { startWorld, type World } from './harness';
 import type { Line, Phone, PhoneCall } from './phones';
 import type { SeedOptions } from '../../support/seed';
 import { waitFor } from './wait';
@@ -18,10 +18,10 @@ type Step = (title: string, fn: () => Promise<void>, timeoutMs?: number) => void
  * - `check`: an observation along the way (a message, a lamp); its failure fails only itself.
  * Any failure keeps the sipp logs for a look afterwards.
  */
-export function e2eFile(seed: SeedOptions = {}, opts: WorldOptions = {}) {
+export function e2eFile(seed: SeedOptions = {}) {
   const ctx = { world: undefined as unknown as World, failed: false };
   beforeAll(async () => {
-    ctx.world = await startWorld(seed, opts);
+    ctx.world = await startWorld(seed);
   }, 90_000);
   afterAll(async () => {
     await ctx.world?.stop(ctx.failed);
