@@ -20,7 +20,10 @@ describe('parking and retrieval', () => {
   }
 
   const parkedIn = (channelId: string, place: string) =>
-    eventually(() => parked(h).some((p) => p.caller === channelId && p.place === place) && h.fake.bridgeOf(channelId)?.bridge_type === 'holding', `${channelId} parked on ${place}`);
+    eventually(
+      () => parked(h).some((p) => p.caller === channelId && p.place === place) && h.fake.bridgeOf(channelId)?.bridge_type === 'holding' && h.fake.mohOf(channelId) !== null,
+      `${channelId} parked on ${place}, with music`,
+    );
 
   async function blindPark(code: string) {
     const { caller, receptionist } = callToReceptionist();
@@ -128,6 +131,17 @@ describe('parking and retrieval', () => {
   });
 
   describe('music', () => {
+    it('[P7] the music comes back for the next caller after the lot was empty', async () => {
+      await start();
+      const a = await blindPark('7001');
+      await parkedIn(a.caller, '7001');
+      h.fake.hangup(a.caller);
+      await eventually(() => parked(h).length === 0, 'lot empty');
+      const b = await blindPark('7002');
+      await parkedIn(b.caller, '7002');
+      await h.fake.waitFor(() => h.fake.mohOf(b.caller) === 'default');
+    });
+
     it('[P7] parked callers hear the tenant class, or the slot override', async () => {
       await start({ seed: { tenant: { musicClass: 'office' }, slots: [{ number: '7001' }, { number: '7002', musicClass: 'jazz' }] } });
       const a = await blindPark('7001');

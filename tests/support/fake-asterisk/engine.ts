@@ -810,6 +810,9 @@ export class Engine {
     // internal_bridge_after_cb(): the app's bridge subscription ends when its channel leaves;
     // when the bridge is being destroyed, it lasts until BridgeDestroyed went out.
     if (why !== 'kicked' && ch.stasis && b.subs.has(ch.stasis.app)) this.apps.unsubscribeBridge(ch.stasis.app, b);
+    // res_stasis.c bridge_moh_create(): the bridge's music channel joins with
+    // AST_BRIDGE_CHANNEL_FLAG_LONELY, so it leaves (and the music stops) with the last caller.
+    if (b.channels.length === 0) b.moh = null;
     if (b.bridgeClass === 'basic') {
       // A two-party basic bridge (Dial, ParkedCall) ends when a party leaves: the other is kicked.
       if (b.channels.length < 2 && !b.dead) this.dissolveBridge(b);

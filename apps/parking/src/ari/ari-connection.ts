@@ -54,8 +54,10 @@ export class AriConnection extends EventEmitter {
     private readonly onEvent: (event: CallEvent) => void,
   ) {
     super();
-    // ari-client (through swagger-client) uses Node's global agent; cap and reuse its sockets.
-    http.globalAgent.maxSockets = opts.maxSockets;
+    // ari-client (through swagger-client) uses Node's global agent. Node 20's has a 5 s socket
+    // timeout whose abort nobody handles, so an ARI request that Asterisk holds longer (behind a
+    // playback) would never settle. Replace it: kept-alive sockets, capped, no timeout.
+    http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets, scheduling: 'lifo' });
   }
 
   /** The live client, or null while disconnected. */

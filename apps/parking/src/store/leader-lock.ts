@@ -15,6 +15,7 @@ export class LeaderLock extends EventEmitter {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private everHeld = false;
+  private standbyLogged = false;
 
   constructor(
     private readonly databaseUrl: string,
@@ -61,6 +62,8 @@ export class LeaderLock extends EventEmitter {
         this.emit('taken');
         return;
       }
+      if (!this.standbyLogged) this.log.info({ lock: this.name }, 'standby: another instance is active');
+      this.standbyLogged = true;
       this.emit('standby');
     } catch (err) {
       await client.end().catch(() => undefined);

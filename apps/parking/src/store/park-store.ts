@@ -137,6 +137,13 @@ export class PrismaParkStore implements ParkStore {
         if (this.failures > 0) this.log.info({ pending: this.queue.length }, 'database writes resumed');
         this.failures = 0;
       } catch (err) {
+        if (isPermanent(err)) {
+          // A write that can never succeed (e.g. the end of a park whose start was never
+          // recorded) must not hold back every write after it.
+          this.log.error({ err }, 'database write refused; dropped');
+          this.queue.shift();
+          continue;
+        }
         this.failures++;
         const delay = Math.min(200 * 2 ** Math.min(this.failures, 6), 10_000);
         if (this.failures === 1) this.log.error({ err, pending: this.queue.length }, 'database write failed; queued writes will be retried');
@@ -151,4 +158,10 @@ export class PrismaParkStore implements ParkStore {
     this.flushing = false;
     this.idle.splice(0).forEach((resolve) => resolve());
   }
+}
+
+/** Prisma's P2xxx errors are about the data, not the connection: retrying cannot help. */
+function isPermanent(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^P2\d{3}$/.test(code);
 }

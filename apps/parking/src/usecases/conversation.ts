@@ -41,6 +41,8 @@ export function announce(
 
 /** Plays a prompt, then hangs up: the end of a refused request. */
 export async function refuse(ctx: ServiceContext, channelId: string, media: string[]): Promise<void> {
+  // Answered first: a prompt as early media, then a decline, is not heard by every phone.
+  await ctx.ari.answer(channelId).catch(() => undefined);
   const result = await announce(ctx, channelId, media);
   if (result !== 'gone') await ctx.ari.hangup(channelId).catch(() => undefined);
 }

@@ -60,11 +60,14 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
   if (!ctx.lots.add(call, req.token)) {
     throw new ParkingError('slot-occupied', `a call is already parked on ${call.placeKey}`, { place: call.placeKey });
   }
+  // Asterisk's bridge music leaves with the bridge's last caller: the first one starts it again.
+  const firstInBridge = !ctx.lots.all(call.tenantId).some((c) => c !== call && c.holdingBridgeId === call.holdingBridgeId);
   const log = ctx.log.child({ parkedCallId: call.id, channelId: channel.id, tenant: config.settings.slug, place: call.placeKey });
   try {
-    await ensureHoldingBridge(ctx, call.holdingBridgeId, musicClass);
+    await ensureHoldingBridge(ctx, call.holdingBridgeId);
     if (channel.state !== 'Up') await ctx.ari.answer(channel.id);
     await ctx.ari.addToBridge(call.holdingBridgeId, [channel.id]);
+    if (firstInBridge) await ctx.ari.startBridgeMusic(call.holdingBridgeId, musicClass);
   } catch (err) {
     ctx.lots.remove(call);
     throw err;
@@ -87,14 +90,11 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
   return call;
 }
 
-/** Creates the tenant's holding bridge for a music class once, with music for the whole bridge. */
-export function ensureHoldingBridge(ctx: ServiceContext, bridgeId: string, musicClass: string): Promise<void> {
+/** Creates the tenant's holding bridge for a music class once (music is started per park). */
+export function ensureHoldingBridge(ctx: ServiceContext, bridgeId: string): Promise<void> {
   let ready = ctx.holdingBridges.get(bridgeId);
   if (!ready) {
-    ready = (async () => {
-      await ctx.ari.createBridge(bridgeId, 'holding', bridgeId);
-      await ctx.ari.startBridgeMusic(bridgeId, musicClass);
-    })();
+    ready = ctx.ari.createBridge(bridgeId, 'holding', bridgeId);
     ctx.holdingBridges.set(bridgeId, ready);
     ready.catch(() => ctx.holdingBridges.delete(bridgeId));
   }

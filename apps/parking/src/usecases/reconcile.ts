@@ -55,6 +55,7 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
   }
 
   let adopted = 0;
+  const musicFor = new Map<string, string>();
   const configs = new Map(tenants.map((t) => [t.settings.id, t]));
   for (const row of stored) {
     if (ctx.lots.get(row.id)) continue;
@@ -78,9 +79,10 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     const call: ParkedCall = { ...asCall(row, holdingBridgeId(config.settings.slug, musicClass)), place, musicClass };
     ctx.lots.add(call);
     if (bridge?.id !== call.holdingBridgeId) {
-      await ensureHoldingBridge(ctx, call.holdingBridgeId, musicClass);
+      await ensureHoldingBridge(ctx, call.holdingBridgeId);
       await ctx.ari.addToBridge(call.holdingBridgeId, [call.callerChannelId]);
     }
+    musicFor.set(call.holdingBridgeId, musicClass);
     // A ring-back that was out when the service stopped cannot be followed: end it, recall anew.
     for (const channel of channels) {
       if (channel.id.startsWith(`recall-${row.id}-`)) await ctx.ari.hangup(channel.id).catch(() => undefined);
@@ -89,6 +91,8 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     adopted++;
   }
 
+  // Music may have left an adopted bridge (when it emptied once): start it again, idempotently.
+  for (const [bridgeId, musicClass] of musicFor) await ctx.ari.startBridgeMusic(bridgeId, musicClass).catch(() => undefined);
   await settleOrphans(ctx, channels, ours, bridgeOf);
 
   const actual = new Map(deviceStates.map((d) => [d.name, d.state]));
