@@ -14,6 +14,7 @@
  *   ramp       open-loop parks at rising rates, each caller hangs up after 2 s
  *   recall     1000 calls parked on places with a short recall timer, every ring-back timed
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { renderTenantDialplan } from '../../apps/parking/src/domain/dialplan';
@@ -21,7 +22,7 @@ import { PrismaConfigSource } from '../../apps/parking/src/store/config-store';
 import { createPrismaClient } from '../../apps/parking/src/store/database';
 import { FakeAsterisk } from '../support/fake-asterisk';
 import { dbDelta, openBenchDatabase, type BenchDatabase, type DbDelta, type StatementCounts } from './lib/database';
-import { FakeObserver, perOp, type RequestRecord } from './lib/fake-observer';
+import { FakeObserver, handled, perOp, type RequestRecord } from './lib/fake-observer';
 import { ensureBuilt, startService, type ServiceProcess, type Usage } from './lib/service';
 import { percentile, round, sleep, summarize, type Summary } from './lib/stats';
 
@@ -47,19 +48,25 @@ export interface FakeBenchOptions {
   holdMs: number;
   recallTimerSec: number;
   recallCalls: number;
+  /** Parks per second of the recall phase, hence recalls coming due per second. */
+  recallRate: number;
   ramp: boolean;
   recall: boolean;
+  /** Where the service writes a V8 CPU profile (node --cpu-prof) when it stops; none when unset. */
+  profileDir?: string;
   log: (msg: string) => void;
 }
 
 export const defaultFakeOptions: Omit<FakeBenchOptions, 'log'> = {
   samples: 300,
   levels: [1, 100, 1000],
-  rampRates: [50, 100, 200, 300, 400, 500, 600, 800, 1000],
-  rampStepMs: 3000,
+  rampRates: [50, 100, 150, 200, 300, 400],
+  // 10 s: each step then holds one expiry of the service's 10 s configuration cache.
+  rampStepMs: 10_000,
   holdMs: 2000,
-  recallTimerSec: 12,
+  recallTimerSec: 15,
   recallCalls: 1000,
+  recallRate: 100,
   ramp: true,
   recall: true,
 };
@@ -91,6 +98,8 @@ export interface LevelResult {
   retrieve: Summary;
   requests: { park: PerOp; retrieve: PerOp; hangup: PerOp };
   mohMissing: number;
+  /** The five slowest parks: when (ms since the service was ready) and how long. */
+  slowestParks: Array<{ at: number; ms: number }>;
 }
 
 type PerOp = { total: number; byTemplate: Record<string, number> };
@@ -105,6 +114,7 @@ export class FakeBench {
   private readonly retrieves = new Map<string, RetrieveWatch>();
   private readonly lampWaiters = new Map<string, Array<{ state: string; resolve: () => void }>>();
   private lastRequestT = 0;
+  private readyAt = 0;
   /** Background calls: slot -> callee channel id. */
   private readonly parked = new Map<number, string>();
   private retrieverTurn = 0;
@@ -146,6 +156,15 @@ export class FakeBench {
         ],
       });
       const tenants = await new PrismaConfigSource(prisma).allTenants();
+      // What the service does when its 10 s configuration cache expires (the call that finds it
+      // expired waits for it): the same query, timed here, warm.
+      const loads: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await new PrismaConfigSource(prisma).tenantBySlug(SLUG);
+        loads.push(performance.now() - t);
+      }
+      this.result.configLoadMs = summarize(loads.slice(1));
       this.fake = await FakeAsterisk.start({
         dialplanFiles: [path.join(ROOT, 'asterisk-conf/extensions.conf.sample')],
         dialplan: ['[from-bench]', `include => parking-${SLUG}`, 'exten => _[123]XXXX,1,Dial(PJSIP/${EXTEN},30)', ' same => n,Hangup()', ''].join('\n'),
@@ -167,13 +186,27 @@ export class FakeBench {
 
     this.obs.startRecording();
     const connectT = performance.now();
-    this.svc = await startService({ DATABASE_URL: this.db.url, ARI_URL: this.fake.url, LOG_LEVEL: 'warn' }, (m) => this.log(m));
+    this.svc = await startService({ DATABASE_URL: this.db.url, ARI_URL: this.fake.url, LOG_LEVEL: 'warn' }, (m) => this.log(m), {
+      profileDir: this.opts.profileDir,
+    });
     await this.svc.waitReady(60_000);
-    // Reconciliation sets every lamp after connecting: wait until ARI has been quiet for a while.
-    await this.quiet(500, 30_000);
+    const readyMs = performance.now() - connectT;
+    this.readyAt = performance.now();
+    // Reconciliation (on connect) sets every lamp Asterisk does not already show right; the
+    // fake starts with an empty astdb, as a new Asterisk would: wait until all are set.
+    const lamps = MAIN_SLOTS.length + RECALL_SLOTS.length + 1;
+    const deadline = performance.now() + 120_000;
+    while (this.fake.engine.astdb.size < lamps) {
+      if (performance.now() > deadline) throw new Error(`reconciliation set only ${this.fake.engine.astdb.size}/${lamps} lamps`);
+      await sleep(20);
+    }
+    const reconciledMs = this.lastRequestT - connectT;
+    await this.quiet(300, 30_000);
     const startup = this.obs.stopRecording();
     this.result.startup = {
-      readyMs: round(performance.now() - connectT - 500, 0),
+      readyMs: round(readyMs, 0),
+      reconciledMs: round(reconciledMs, 0),
+      lamps,
       requests: startup.length,
       byTemplate: perOp(startup, 1).byTemplate,
     };
@@ -194,9 +227,11 @@ export class FakeBench {
     this.obs.on({
       request: (r) => {
         this.lastRequestT = r.t;
+        if (process.env.BENCH_DEBUG) this.log(`${r.t.toFixed(3)} ${r.method} ${r.path} ${JSON.stringify(r.query)} -> ${r.template}`);
       },
       event: (e) => {
         const ev = e.event;
+        if (process.env.BENCH_DEBUG) this.log(`${e.t.toFixed(3)} event ${e.type} ${ev.channel?.id ?? ''} ${ev.bridge?.id ?? ''}`);
         if (e.type === 'StasisStart') {
           const id = ev.channel?.id as string;
           const p = this.parks.get(id);
@@ -256,7 +291,7 @@ export class FakeBench {
   /** Resolves when the lamp of `slot` is next set to `state`. */
   private lamp(slot: number, state: string, timeoutMs = PARK_TIMEOUT_MS): Promise<void> {
     const name = this.lampName(slot);
-    return new Promise<void>((resolve, reject) => {
+    return handled(new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`lamp ${name} not ${state} within ${timeoutMs} ms`)), timeoutMs);
       const list = this.lampWaiters.get(name) ?? [];
       list.push({
@@ -267,7 +302,7 @@ export class FakeBench {
         },
       });
       this.lampWaiters.set(name, list);
-    });
+    }));
   }
 
   /** Resolves once no ARI request has arrived for `ms`. */
@@ -292,7 +327,7 @@ export class FakeBench {
     const call = this.fake.call(parker, CALLEE(slot));
     const calleeId = call.calleeChannelId;
     const lamp = this.lampName(slot);
-    const done = new Promise<{ latency: number; start: number; end: number }>((resolve, reject) => {
+    const done = handled(new Promise<{ latency: number; start: number; end: number }>((resolve, reject) => {
       const w: ParkWatch = {
         calleeId,
         lamp,
@@ -306,7 +341,7 @@ export class FakeBench {
       };
       this.parks.set(calleeId, w);
       this.parksByLamp.set(lamp, w);
-    });
+    }));
     this.fake.blindTransfer(call.callerChannelId, String(slot));
     return { calleeId, done };
   }
@@ -315,7 +350,7 @@ export class FakeBench {
   private retrieve(slot: number, calleeId: string): { retrieverId: string; done: Promise<{ latency: number; start: number; end: number }> } {
     const retriever = RETRIEVERS[this.retrieverTurn++ % RETRIEVERS.length];
     const retrieverId = this.fake.dial(retriever, String(slot));
-    const done = new Promise<{ latency: number; start: number; end: number }>((resolve, reject) => {
+    const done = handled(new Promise<{ latency: number; start: number; end: number }>((resolve, reject) => {
       const w: RetrieveWatch = {
         calleeId,
         retrieverId,
@@ -330,7 +365,7 @@ export class FakeBench {
       };
       this.retrieves.set(calleeId, w);
       this.retrieves.set(retrieverId, w);
-    });
+    }));
     return { retrieverId, done };
   }
 
@@ -347,7 +382,7 @@ export class FakeBench {
    * for the step's last request and for ARI to be quiet for 2 ms, so every request lands in
    * the window of the step that caused it.
    */
-  private async cycle(slot: number): Promise<{ park: number; retrieve: number; windows: RequestRecord[][]; moh: boolean }> {
+  private async cycle(slot: number): Promise<{ park: number; parkAt: number; retrieve: number; windows: RequestRecord[][]; moh: boolean }> {
     const mark = () => this.obs.requests.length;
     const m0 = mark();
     const notified = this.obs.nextRequest((r) => r.template === 'PUT /endpoints/sendMessage', PARK_TIMEOUT_MS, 'park notification');
@@ -369,11 +404,12 @@ export class FakeBench {
     await this.quiet(2);
     const m3 = mark();
     const all = this.obs.requests;
-    return { park: park.latency, retrieve: retrieve.latency, windows: [all.slice(m0, m1), all.slice(m1, m2), all.slice(m2, m3)], moh };
+    return { park: park.latency, parkAt: park.start, retrieve: retrieve.latency, windows: [all.slice(m0, m1), all.slice(m1, m2), all.slice(m2, m3)], moh };
   }
 
   private async cycles(n: number, label: string): Promise<LevelResult> {
     const parkLat: number[] = [];
+    const parkAt: number[] = [];
     const retrieveLat: number[] = [];
     const windows: RequestRecord[][] = [[], [], []];
     let mohMissing = 0;
@@ -382,6 +418,7 @@ export class FakeBench {
     for (let i = 0; i < n; i++) {
       const c = await this.cycle(free[i % free.length]);
       parkLat.push(c.park);
+      parkAt.push(c.parkAt);
       retrieveLat.push(c.retrieve);
       c.windows.forEach((w, k) => windows[k].push(...w));
       if (!c.moh) mohMissing++;
@@ -394,6 +431,7 @@ export class FakeBench {
       retrieve: summarize(retrieveLat),
       requests: { park: perOp(windows[0], n), retrieve: perOp(windows[1], n), hangup: perOp(windows[2], n) },
       mohMissing,
+      slowestParks: slowest(parkLat, parkAt, this.readyAt),
     };
     this.log(
       `${label}: park p50 ${res.park.p50.toFixed(2)} p99 ${res.park.p99.toFixed(2)} ms, retrieve p50 ${res.retrieve.p50.toFixed(2)} p99 ${res.retrieve.p99.toFixed(2)} ms` +
@@ -403,13 +441,18 @@ export class FakeBench {
   }
 
   /** Parks background calls one after the other until `count` are parked. */
+  private fillAt: number[] = [];
+
   private async fillTo(count: number): Promise<number[]> {
     const lat: number[] = [];
+    this.fillAt = [];
     const free = this.freeSlots();
     while (this.parked.size < count) {
       const slot = free.shift()!;
       const { calleeId, done } = this.park(slot, this.nextParker());
-      lat.push((await done).latency);
+      const r = await done;
+      lat.push(r.latency);
+      this.fillAt.push(r.start);
       this.parked.set(slot, calleeId);
     }
     return lat;
@@ -417,8 +460,19 @@ export class FakeBench {
 
   /* -------------------------------- phases -------------------------------- */
 
+  private phaseT = performance.now();
+  readonly phases: Record<string, number> = {};
+
+  private phase(name: string): void {
+    const now = performance.now();
+    this.phases[name] = round((now - this.phaseT) / 1000, 1);
+    this.phaseT = now;
+  }
+
   async run(): Promise<Record<string, any>> {
     const o = this.opts;
+    this.phase('set-up');
+    this.result.phaseSeconds = this.phases;
     const levels: Record<string, LevelResult> = {};
 
     // Warm-up: the first park creates the holding bridge and starts its music.
@@ -451,6 +505,7 @@ export class FakeBench {
       parks: top,
       wallMs: round(fillMs, 0),
       park: summarize(fillLat),
+      slowestParks: slowest(fillLat, this.fillAt, this.readyAt),
       pendingWritesLeft: fillRemaining,
       cpuMsPerPark: (cpuMs(u1) - cpuMs(u0)) / top,
       procCpuMsPerPark: proc0 && proc1 ? (proc1.cpuMs - proc0.cpuMs) / top : null,
@@ -481,8 +536,11 @@ export class FakeBench {
     await this.retrieveBackground(this.parked.size, false);
     this.result.levels = levels;
 
+    this.phase('park/retrieve levels');
     if (o.ramp) this.result.ramp = await this.ramp();
+    this.phase('ramp');
     if (o.recall) this.result.recall = await this.recall();
+    this.phase('recall');
     this.result.startupRequestsTotal = this.result.startup.requests;
     return this.result;
   }
@@ -564,22 +622,26 @@ export class FakeBench {
     const pool = [...MAIN_SLOTS];
     let best: number | null = null;
     let firstOver: Record<string, any> | null = null;
+    let saturatedAt: Record<string, any> | null = null;
+    let overInARow = 0;
     for (const rate of o.rampRates) {
-      await this.svc.waitDrained(30_000);
+      const drainStart = performance.now();
+      const left = await this.svc.waitDrained(60_000);
+      if (steps.length) steps[steps.length - 1].dbDrainMs = round(performance.now() - drainStart, 0);
+      if (left !== 0) this.log(`ramp: ${left} database writes still queued after 60 s`);
       await this.quiet(20);
+      const starts: number[] = [];
       const n = Math.round((rate * o.rampStepMs) / 1000);
-      const interval = 1000 / rate;
       const lat: number[] = [];
       let failed = 0;
       let noSlot = 0;
       const jobs: Array<Promise<void>> = [];
       const u0 = await this.svc.usage();
+      const m0 = machineCpu();
       const elu0 = performance.eventLoopUtilization();
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
       const start = performance.now();
-      let launched = 0;
-      let lateLaunches = 0;
       const launch = () => {
         const slot = pool.shift();
         if (slot === undefined) {
@@ -591,6 +653,7 @@ export class FakeBench {
           done.then(
             async (r) => {
               lat.push(r.latency);
+              starts.push(r.start);
               await sleep(o.holdMs);
               const off = this.lamp(slot, 'NOT_INUSE');
               this.fake.hangup(calleeId);
@@ -608,25 +671,14 @@ export class FakeBench {
           ),
         );
       };
-      await new Promise<void>((resolve) => {
-        const tick = () => {
-          const now = performance.now();
-          while (launched < n && start + launched * interval <= now) {
-            if (now - (start + launched * interval) > 5) lateLaunches++;
-            launched++;
-            launch();
-          }
-          if (launched >= n) return resolve();
-          setTimeout(tick, Math.max(0, start + launched * interval - performance.now()));
-        };
-        tick();
-      });
+      const { lateLaunches } = await paced(n, rate, launch);
       const sendMs = performance.now() - start;
       const parkedDone = Promise.allSettled(jobs);
       // Usage over the arrival window plus the hold (the service handles parks and hang-ups).
       await parkedDone;
       const wallMs = performance.now() - start;
       const u1 = await this.svc.usage();
+      const m1 = machineCpu();
       const elu = performance.eventLoopUtilization(elu0);
       delay.disable();
       const pending = (await this.svc.readyz().catch(() => null))?.body?.checks?.pendingWrites ?? null;
@@ -639,26 +691,38 @@ export class FakeBench {
         failed: failed + noSlot,
         park: s,
         serviceCpuPct: round(((cpuMs(u1) - cpuMs(u0)) / wallMs) * 100, 1),
+        machineBusyPct: m0 && m1 ? round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100, 1) : null,
         serviceEventLoopPct: round(eluDelta(u0, u1) * 100, 1),
         benchEventLoopPct: round(elu.utilization * 100, 1),
         benchLoopDelayP99Ms: round(delay.percentile(99) / 1e6, 2),
         lateLaunches,
         pendingWritesAfter: pending,
+        slowParks: slowWindow(lat, starts, 50),
       };
       steps.push(step);
       this.log(
         `ramp ${rate}/s: p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ms, ${step.failed} failed, service CPU ${step.serviceCpuPct}% ` +
           `(loop ${step.serviceEventLoopPct}%), bench loop ${step.benchEventLoopPct}%, DB queue ${pending}`,
       );
-      if (step.failed === 0 && s.p99 < 50) best = rate;
-      else {
-        firstOver = step;
+      if (step.failed === 0 && s.p99 < 50) {
+        if (firstOver === null) best = rate;
+        overInARow = 0;
+      } else {
+        if (firstOver === null) firstOver = step;
+        overInARow++;
+      }
+      // One step past the p99 limit shows the trend; saturation ends the ramp.
+      if (step.failed > 0 || s.p50 >= 50) {
+        saturatedAt = step;
         break;
       }
+      if (overInARow >= 2) break;
     }
+    const drainStart = performance.now();
     const drainedLeft = await this.svc.waitDrained(60_000);
+    if (steps.length) steps[steps.length - 1].dbDrainMs = round(performance.now() - drainStart, 0);
     await this.quiet(50, 30_000);
-    return { holdMs: o.holdMs, stepMs: o.rampStepMs, bestRate: best, firstOver, steps, pendingWritesAfterDrain: drainedLeft };
+    return { holdMs: o.holdMs, stepMs: o.rampStepMs, bestRate: best, firstOver, saturatedAt, steps, pendingWritesAfterDrain: drainedLeft };
   }
 
   /**
@@ -685,17 +749,22 @@ export class FakeBench {
         }
       },
     });
+    // Parked at a steady rate, so that the recalls come due at that same rate.
     const fillStart = performance.now();
     const calls = new Map<number, string>();
     const lat: number[] = [];
-    for (const slot of slots) {
+    const jobs: Array<Promise<void>> = [];
+    await paced(slots.length, o.recallRate, (i) => {
+      const slot = slots[i];
       const { calleeId, done } = this.park(slot, RECALL_PARKER(slot));
-      lat.push((await done).latency);
       calls.set(slot, calleeId);
-    }
+      jobs.push(done.then((r) => void lat.push(r.latency)));
+    });
+    await Promise.all(jobs);
     const fillMs = performance.now() - fillStart;
     await this.svc.waitDrained(30_000);
     const db0 = await this.db.snapshot();
+    const u0 = await this.svc.usage();
     if (first.size > 0) this.log(`recall: ${first.size} recalls began before the fill ended (fill took ${Math.round(fillMs)} ms)`);
     records.length = 0;
     // Every ring-back placed (or given up); wait at most timer + fill + 15 s.
@@ -704,6 +773,7 @@ export class FakeBench {
     await sleep(300);
     await this.svc.waitDrained(30_000);
     const db1 = await this.db.snapshot();
+    const u1 = await this.svc.usage();
     off();
 
     // Deadlines as the service stored them.
@@ -735,6 +805,7 @@ export class FakeBench {
     const result = {
       calls: slots.length,
       recallTimerSec: o.recallTimerSec,
+      recallRate: o.recallRate,
       fillMs: round(fillMs, 0),
       park: summarize(lat),
       recalls: originates.size,
@@ -744,11 +815,60 @@ export class FakeBench {
       latenessOriginate: summarize(lateOriginate),
       requestsPerRecall: { total: reqs.total, ringBack, byTemplate: reqs.byTemplate },
       db: perOpDb(dbDelta(db0, db1), originates.size || 1),
+      cpuMsPerRecall: (cpuMs(u1) - cpuMs(u0)) / (originates.size || 1),
     };
     this.log(
       `recall: ${originates.size}/${slots.length} ring-backs, lateness p50 ${percentile(lateOriginate, 50).toFixed(1)} p99 ${percentile(lateOriginate, 99).toFixed(1)} ms`,
     );
     return result;
+  }
+}
+
+/** Calls launch(i) for i < n at `rate` per second, open loop (on schedule, whatever happened before). */
+async function paced(n: number, rate: number, launch: (i: number) => void): Promise<{ lateLaunches: number }> {
+  const interval = 1000 / rate;
+  const start = performance.now();
+  let launched = 0;
+  let lateLaunches = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (launched < n && start + launched * interval <= now) {
+        if (now - (start + launched * interval) > 5) lateLaunches++;
+        launch(launched++);
+      }
+      if (launched >= n) return resolve();
+      setTimeout(tick, Math.max(0, start + launched * interval - performance.now()));
+    };
+    tick();
+  });
+  return { lateLaunches };
+}
+
+/** Parks over `limitMs`: how many, and over how long a stretch of time they arrived. */
+function slowWindow(lat: number[], starts: number[], limitMs: number): { count: number; spanMs: number | null } {
+  const slow = starts.filter((_, i) => lat[i] > limitMs);
+  if (slow.length === 0) return { count: 0, spanMs: null };
+  return { count: slow.length, spanMs: round(Math.max(...slow) - Math.min(...slow), 0) };
+}
+
+function slowest(lat: number[], at: number[], origin: number, n = 5): Array<{ at: number; ms: number }> {
+  return lat
+    .map((ms, i) => ({ at: round(at[i] - origin, 0), ms: round(ms, 2) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n);
+}
+
+/** Busy and total jiffies of all CPUs (/proc/stat), or null without /proc. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = v[3] + (v[4] ?? 0);
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
   }
 }
 
@@ -766,11 +886,14 @@ function perOpDb(delta: DbDelta | null, ops: number): Record<string, any> | null
   if (!delta) return null;
   const breakdown: Record<string, number> = {};
   for (const [k, v] of Object.entries(delta.breakdown)) breakdown[k] = round(v / ops, 3);
+  const statements: Record<string, number> = {};
+  for (const [k, v] of Object.entries(delta.statements).sort((a, b) => b[1] - a[1])) statements[k] = round(v / ops, 3);
   return {
     roundTrips: round(delta.roundTrips / ops, 3),
     writes: round(delta.writes / ops, 3),
     reads: round(delta.reads / ops, 3),
     transactions: round(delta.transactions / ops, 3),
     breakdown,
+    statements,
   };
 }

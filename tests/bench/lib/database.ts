@@ -121,12 +121,14 @@ export interface DbDelta {
   transactions: number;
   /** "<kind> <table>" -> calls */
   breakdown: Record<string, number>;
+  /** The statements themselves (normalised text, first 160 characters) -> calls. */
+  statements: Record<string, number>;
 }
 
 /** What the service sent between two snapshots; `SELECT 1` (the readiness probe the bench polls) is left out. */
 export function dbDelta(before: StatementCounts | null, after: StatementCounts | null): DbDelta | null {
   if (!before || !after) return null;
-  const delta: DbDelta = { roundTrips: 0, writes: 0, reads: 0, transactions: 0, breakdown: {} };
+  const delta: DbDelta = { roundTrips: 0, writes: 0, reads: 0, transactions: 0, breakdown: {}, statements: {} };
   for (const [sql, calls] of after.byQuery) {
     const n = calls - (before.byQuery.get(sql) ?? 0);
     if (n <= 0) continue;
@@ -138,6 +140,8 @@ export function dbDelta(before: StatementCounts | null, after: StatementCounts |
     if (kind === 'begin') delta.transactions += n;
     const key = `${kind}${tableOf(sql) ? ` ${tableOf(sql)}` : ''}`;
     delta.breakdown[key] = (delta.breakdown[key] ?? 0) + n;
+    const text = sql.replace(/\s+/g, ' ').slice(0, 160);
+    delta.statements[text] = (delta.statements[text] ?? 0) + n;
   }
   return delta;
 }

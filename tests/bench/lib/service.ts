@@ -65,12 +65,17 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export async function startService(env: Record<string, string>, log: (msg: string) => void): Promise<ServiceProcess> {
+export async function startService(
+  env: Record<string, string>,
+  log: (msg: string) => void,
+  opts: { profileDir?: string } = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
+  const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
   const child: ChildProcess = fork(MAIN, [], {
     cwd: ROOT,
     env: { ...process.env, ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), NODE_OPTIONS: '' },
-    execArgv: ['--expose-gc', '--require', path.join(__dirname, 'probe.cjs')],
+    execArgv: ['--expose-gc', ...profile, '--require', path.join(__dirname, 'probe.cjs')],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
@@ -80,8 +85,12 @@ export async function startService(env: Record<string, string>, log: (msg: strin
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited: number | null = null;
+  // If the bench dies, the service must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   child.on('exit', (code) => {
     exited = code ?? -1;
+    process.removeListener('exit', killOnExit);
   });
   const pending = new Map<number, (u: Usage) => void>();
   let nextId = 1;
@@ -92,7 +101,8 @@ export async function startService(env: Record<string, string>, log: (msg: strin
 
   const readyz = async () => {
     const res = await fetch(`${url}/readyz`);
-    return { status: res.status, body: await res.json().catch(() => null) };
+    const body: any = await res.json().catch(() => null);
+    return { status: res.status, body };
   };
 
   const svc: ServiceProcess = {

@@ -48,7 +48,7 @@ export function table(rows: string[][]): string {
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   const line = (row: string[]) =>
     row
-      .map((cell, i) => (i > 0 && /^[-+\d.,/%<>= a-z]*\d/.test(cell) && !/[A-Z]/.test(cell) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .map((cell, i) => (i > 0 && /^([-+]?[\d.]+|n\/a)( \/ ([-+]?[\d.]+|n\/a))*$/.test(cell) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  ')];

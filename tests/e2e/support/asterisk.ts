@@ -142,7 +142,7 @@ export async function waitForMedia(asterisk: Asterisk, channelIds: string[], pac
       }),
     );
   await waitFor(
-    `RTP to flow ${opts.bothWays ? 'both ways ' : ''}on ${channelIds.join(', ')}`,
+    `Asterisk to send ${packets} RTP packets to the phone of each of ${channelIds.join(', ')}${opts.bothWays ? ' and receive as many from it' : ''} (tx/rx: packets sent/received since)`,
     async () => (await progress()).every((p) => p.tx >= packets && (!opts.bothWays || p.rx >= packets)),
     { timeoutMs: opts.timeoutMs ?? 10_000, intervalMs: 100, detail: async () => JSON.stringify(await progress()) },
   );

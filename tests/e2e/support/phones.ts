@@ -178,11 +178,9 @@ export class Blf {
     return this.sipp.callId(1);
   }
 
-  /** The dialog states of every NOTIFY so far, in order (confirmed, terminated, early...). */
+  /** The dialog state of every NOTIFY so far, in order (confirmed, terminated, early; '' if none). */
   states(): string[] {
-    return this.sipp
-      .received((m) => m.method === 'NOTIFY')
-      .map((m) => /<state>\s*([a-z]+)\s*<\/state>/.exec(m.body)?.[1] ?? (/<dialog-info[^>]*\/>|<dialog-info[^>]*>\s*<\/dialog-info>/.test(m.body) ? 'none' : '?'));
+    return this.sipp.received((m) => m.method === 'NOTIFY').map((m) => /<state>\s*([a-z]+)\s*<\/state>/.exec(m.body)?.[1] ?? '');
   }
 
   /** Waits for a NOTIFY, after the first `after` ones, whose dialog state is `state`. */

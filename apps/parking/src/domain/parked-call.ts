@@ -1,7 +1,7 @@
 import type { Place } from './codes';
 import type { RecallPhase } from './recall-policy';
 
-export type ParkMethod = 'BLIND_TRANSFER' | 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL' | 'API';
+export type ParkMethod = 'BLIND_TRANSFER' | 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL' | 'API' | 'RECOVERED';
 export type ParkOutcome =
   | 'RETRIEVED'
   | 'RECALL_ANSWERED'

@@ -117,3 +117,36 @@ export function describe(config: TenantConfig, call: ParkedCall) {
     timeoutAt: new Date(call.timeoutAt).toISOString(),
   };
 }
+
+/** Records a caller already sitting in a holding bridge as parked at `place` (recovery). */
+export async function adoptParked(ctx: ServiceContext, config: TenantConfig, channel: ChannelSnapshot, place: Place, bridgeId: string): Promise<ParkedCall> {
+  const now = ctx.clock.now();
+  const call: ParkedCall = {
+    id: ctx.newId(),
+    tenantId: config.settings.id,
+    place,
+    placeKey: placeKey(place),
+    groupId: null,
+    callerChannelId: channel.id,
+    callerName: channel.callerName,
+    callerNumber: channel.callerNumber,
+    parker: { extension: null, endpoint: null },
+    method: 'RECOVERED',
+    state: 'PARKED',
+    parkedAt: now,
+    recallAt: null,
+    timeoutAt: now + config.settings.maxParkTimeSec * 1000,
+    recallAttempts: 0,
+    recallPhase: null,
+    ringing: [],
+    holdingBridgeId: bridgeId,
+    musicClass: config.settings.musicClass,
+  };
+  call.recallAt = now + recallRules(config, call).recallTimerMs;
+  if (!ctx.lots.add(call)) throw new ParkingError('slot-occupied', `${call.placeKey} is taken`);
+  ctx.store.parked(call, { callerChannelId: channel.id, recovered: true });
+  ctx.events.publish({ type: 'parked', tenantId: call.tenantId, parkedCallId: call.id, data: describe(config, call) });
+  armRecall(ctx, call);
+  await updateLamps(ctx, config, call, true);
+  return call;
+}

@@ -1,4 +1,6 @@
+import { allocatePlace } from '../domain/allocate';
 import { placeFromKey } from '../domain/codes';
+import type { TenantConfig } from '../domain/tenant';
 import type { ParkedCall } from '../domain/parked-call';
 import type { ChannelSnapshot, StoredPark } from '../ports';
 import { callerLeft } from './caller-left';
@@ -6,7 +8,7 @@ import { hangUpTogether } from './connect-call';
 import { endpointOfChannelName, holdingBridgeId, type ServiceContext } from './context';
 import { FALLBACK_PARK } from './return-to-parker';
 import { expectedLamps } from './lamps';
-import { ensureHoldingBridge } from './park-call';
+import { adoptParked, ensureHoldingBridge } from './park-call';
 import { armRecall } from './recall-call';
 
 export interface ReconcileReport {
@@ -91,6 +93,8 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     adopted++;
   }
 
+  adopted += await recoverUnrecorded(ctx, tenants, bridges, channels);
+
   // Music may have left an adopted bridge (when it emptied once): start it again, idempotently.
   for (const [bridgeId, musicClass] of musicFor) await ctx.ari.startBridgeMusic(bridgeId, musicClass).catch(() => undefined);
   await settleOrphans(ctx, channels, ours, bridgeOf);
@@ -150,4 +154,36 @@ async function settleOrphans(
       await ctx.ari.hangup(id).catch(() => undefined);
     }
   }
+}
+
+/**
+ * A caller in one of our holding bridges with no record: the process died between bridging
+ * the caller and writing the park. The caller must not wait forgotten, so it is parked
+ * again on the tenant's next free place, with no known parker (recall goes to the fallback).
+ */
+async function recoverUnrecorded(
+  ctx: ServiceContext,
+  tenants: TenantConfig[],
+  bridges: Array<{ id: string; type: string; channelIds: string[] }>,
+  channels: ChannelSnapshot[],
+): Promise<number> {
+  const byId = new Map(channels.map((c) => [c.id, c]));
+  let recovered = 0;
+  for (const bridge of bridges) {
+    const config = tenants.find((t) => bridge.type === 'holding' && bridge.id.startsWith(`parking-${t.settings.slug}-`));
+    if (!config) continue;
+    for (const id of bridge.channelIds) {
+      const channel = byId.get(id);
+      if (!channel || ctx.lots.byChannel(id) || ctx.handled.has(id) || !channel.name.includes('/') || channel.name.startsWith('Announcer/')) continue;
+      try {
+        const place = allocatePlace({ config, target: 'auto', parker: null, isTaken: (key) => ctx.lots.isTaken(config.settings.id, key), random: ctx.random });
+        const call = await adoptParked(ctx, config, channel, place, bridge.id);
+        ctx.log.warn({ channelId: id, place: call.placeKey }, 'recovered a parked caller that had no record');
+        recovered++;
+      } catch (err) {
+        ctx.log.error({ err, channelId: id }, 'an unrecorded parked caller could not be given a place; it stays in the holding bridge');
+      }
+    }
+  }
+  return recovered;
 }

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "ParkMethod" ADD VALUE 'RECOVERED';
