@@ -130,8 +130,9 @@ export async function startParkingService(config: Config, overrides: StartOverri
   // Only the active instance owns the ARI application; a standby waits for the lock (O6).
   const stepDown = new EventEmitter();
   let ariStarted = false;
+  let stopping = false;
   lock.on('acquired', () => {
-    if (ariStarted) return;
+    if (ariStarted || stopping) return;
     ariStarted = true;
     connection.start();
     webhooks.start(); // on the active instance only: two workers would send pending deliveries twice
@@ -166,11 +167,12 @@ export async function startParkingService(config: Config, overrides: StartOverri
     },
     /** Graceful stop: parked callers stay in Asterisk, for the next start to adopt (O5). */
     async stop(): Promise<void> {
+      stopping = true;
+      await lock.stop();
       service.stop();
       await connection.stop();
       await http.close();
       await webhooks.stop();
-      await lock.stop();
       // Writes still queued (database down) are given a moment; the next start reconciles the rest.
       await Promise.race([store.drained(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       if (store.pending > 0) log.warn({ pending: store.pending }, 'stopping with database writes not applied');

@@ -32,31 +32,18 @@ export interface ParkRequest {
  */
 export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<ParkedCall> {
   const { config, channel, place } = req;
-  const now = ctx.clock.now();
   const slot = place.kind === 'SLOT' ? config.slots.get(place.number) : undefined;
   const musicClass = slot?.musicClass ?? config.settings.musicClass;
-  const call: ParkedCall = {
+  const call = newParkedCall(ctx, config, {
     id: req.id ?? ctx.newId(),
-    tenantId: config.settings.id,
+    channel,
     place,
-    placeKey: placeKey(place),
-    groupId: req.groupId,
-    callerChannelId: channel.id,
-    callerName: channel.callerName,
-    callerNumber: channel.callerNumber,
     parker: req.parker,
     method: req.method,
-    state: 'PARKED',
-    parkedAt: now,
-    recallAt: null,
-    timeoutAt: now + config.settings.maxParkTimeSec * 1000,
-    recallAttempts: 0,
-    recallPhase: null,
-    ringing: [],
+    groupId: req.groupId,
     holdingBridgeId: holdingBridgeId(config.settings.slug, musicClass),
     musicClass,
-  };
-  call.recallAt = now + recallRules(config, call).recallTimerMs;
+  });
   if (!ctx.lots.add(call, req.token)) {
     throw new ParkingError('slot-occupied', `a call is already parked on ${call.placeKey}`, { place: call.placeKey });
   }
@@ -120,18 +107,39 @@ export function describe(config: TenantConfig, call: ParkedCall) {
 
 /** Records a caller already sitting in a holding bridge as parked at `place` (recovery). */
 export async function adoptParked(ctx: ServiceContext, config: TenantConfig, channel: ChannelSnapshot, place: Place, bridgeId: string): Promise<ParkedCall> {
-  const now = ctx.clock.now();
-  const call: ParkedCall = {
+  const call = newParkedCall(ctx, config, {
     id: ctx.newId(),
-    tenantId: config.settings.id,
+    channel,
     place,
-    placeKey: placeKey(place),
+    parker: { extension: null, endpoint: null },
+    method: 'RECOVERED',
     groupId: null,
+    holdingBridgeId: bridgeId,
+    musicClass: config.settings.musicClass,
+  });
+  if (!ctx.lots.add(call)) throw new ParkingError('slot-occupied', `${call.placeKey} is taken`);
+  ctx.store.parked(call, { callerChannelId: channel.id, recovered: true });
+  ctx.events.publish({ type: 'parked', tenantId: call.tenantId, parkedCallId: call.id, data: describe(config, call) });
+  armRecall(ctx, call);
+  await updateLamps(ctx, config, call, true);
+  return call;
+}
+
+/** A parked call starting now, with its recall and timeout deadlines. */
+function newParkedCall(
+  ctx: ServiceContext,
+  config: TenantConfig,
+  f: Pick<ParkedCall, 'id' | 'place' | 'parker' | 'method' | 'groupId' | 'holdingBridgeId' | 'musicClass'> & { channel: ChannelSnapshot },
+): ParkedCall {
+  const now = ctx.clock.now();
+  const { channel, ...fields } = f;
+  const call: ParkedCall = {
+    ...fields,
+    tenantId: config.settings.id,
+    placeKey: placeKey(f.place),
     callerChannelId: channel.id,
     callerName: channel.callerName,
     callerNumber: channel.callerNumber,
-    parker: { extension: null, endpoint: null },
-    method: 'RECOVERED',
     state: 'PARKED',
     parkedAt: now,
     recallAt: null,
@@ -139,14 +147,7 @@ export async function adoptParked(ctx: ServiceContext, config: TenantConfig, cha
     recallAttempts: 0,
     recallPhase: null,
     ringing: [],
-    holdingBridgeId: bridgeId,
-    musicClass: config.settings.musicClass,
   };
   call.recallAt = now + recallRules(config, call).recallTimerMs;
-  if (!ctx.lots.add(call)) throw new ParkingError('slot-occupied', `${call.placeKey} is taken`);
-  ctx.store.parked(call, { callerChannelId: channel.id, recovered: true });
-  ctx.events.publish({ type: 'parked', tenantId: call.tenantId, parkedCallId: call.id, data: describe(config, call) });
-  armRecall(ctx, call);
-  await updateLamps(ctx, config, call, true);
   return call;
 }
