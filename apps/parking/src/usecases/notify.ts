@@ -1,6 +1,6 @@
 import { retrievalNumber } from '../domain/codes';
 import type { ParkedCall } from '../domain/parked-call';
-import { groupOf, type TenantConfig } from '../domain/tenant';
+import type { TenantConfig } from '../domain/tenant';
 import { splitEndpoint, type ServiceContext } from './context';
 
 /**
@@ -21,8 +21,9 @@ export async function notifyParked(ctx: ServiceContext, config: TenantConfig, ca
     const target = config.extensions.get(call.place.number);
     if (target && !recipients.has(target.endpoint)) recipients.set(target.endpoint, `${caller} parked for you${by}. Retrieve: ${where}`);
   }
-  const group = call.groupId ? config.groups.get(call.groupId) : groupOf(config, call.parker.extension);
-  if (group && call.groupId) {
+  // A group park tells every member of the group (B4).
+  const group = call.groupId ? config.groups.get(call.groupId) : undefined;
+  if (group) {
     for (const member of group.members) {
       const endpoint = config.extensions.get(member)?.endpoint;
       if (endpoint && !recipients.has(endpoint)) recipients.set(endpoint, `${caller} parked on ${call.placeKey}${by}. Retrieve: ${where}`);
