@@ -54,6 +54,9 @@ export interface FakeBenchOptions {
   recall: boolean;
   /** Where the service writes a V8 CPU profile (node --cpu-prof) when it stops; none when unset. */
   profileDir?: string;
+  /** The service's LOG_LEVEL (default warn) and a file for its whole log. */
+  serviceLogLevel?: string;
+  serviceLogFile?: string;
   log: (msg: string) => void;
 }
 
@@ -84,6 +87,9 @@ interface ParkWatch extends Watch {
   lamp: string;
   join?: number;
   lampT?: number;
+  /** Whether the bridge had music when the callee joined; else the time music was (re)started. */
+  musicAtJoin?: boolean;
+  musicT?: number;
 }
 
 interface RetrieveWatch extends Watch {
@@ -186,8 +192,9 @@ export class FakeBench {
 
     this.obs.startRecording();
     const connectT = performance.now();
-    this.svc = await startService({ DATABASE_URL: this.db.url, ARI_URL: this.fake.url, LOG_LEVEL: 'warn' }, (m) => this.log(m), {
+    this.svc = await startService({ DATABASE_URL: this.db.url, ARI_URL: this.fake.url, LOG_LEVEL: this.opts.serviceLogLevel ?? 'warn' }, (m) => this.log(m), {
       profileDir: this.opts.profileDir,
+      logFile: this.opts.serviceLogFile,
     });
     await this.svc.waitReady(60_000);
     const readyMs = performance.now() - connectT;
@@ -227,6 +234,14 @@ export class FakeBench {
     this.obs.on({
       request: (r) => {
         this.lastRequestT = r.t;
+        if (r.template === 'POST /bridges/{holding}/moh') {
+          for (const p of this.parks.values()) {
+            if (p.start !== undefined && p.musicT === undefined) {
+              p.musicT = r.t;
+              this.checkPark(p);
+            }
+          }
+        }
         if (process.env.BENCH_DEBUG) this.log(`${r.t.toFixed(3)} ${r.method} ${r.path} ${JSON.stringify(r.query)} -> ${r.template}`);
       },
       event: (e) => {
@@ -244,6 +259,7 @@ export class FakeBench {
           const p = this.parks.get(id);
           if (p && bridge.bridge_type === 'holding' && p.start !== undefined) {
             p.join = e.t;
+            p.musicAtJoin = this.fake.mohOf(id) !== null;
             this.checkPark(p);
           }
           const r = this.retrieves.get(id);
@@ -271,10 +287,12 @@ export class FakeBench {
     });
   }
 
+  /** Parked: in the holding bridge, with music (there already, or started since), lamp INUSE. */
   private checkPark(p: ParkWatch): void {
     if (p.join === undefined || p.lampT === undefined) return;
+    if (!p.musicAtJoin && p.musicT === undefined) return;
     this.parksByLamp.delete(p.lamp);
-    this.finish(p, Math.max(p.join, p.lampT), [p.calleeId], this.parks);
+    this.finish(p, Math.max(p.join, p.lampT, p.musicAtJoin ? 0 : p.musicT!), [p.calleeId], this.parks);
   }
 
   private finish(w: Watch, end: number, keys: string[], map: Map<string, Watch>): void {

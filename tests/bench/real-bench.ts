@@ -282,7 +282,14 @@ export async function runRealBench(a: { ariUrl: string; sip?: string; args: stri
     observer.close();
     if (!args.includes('--keep-logs')) rmSync(dir, { recursive: true, force: true });
   }
-  const json = { kind: 'real-asterisk', asterisk: info.system?.version, options: { ...o, log: undefined }, results, when: new Date().toISOString() };
+  const json = {
+    kind: 'real-asterisk',
+    asterisk: info.system?.version,
+    options: { ...o, log: undefined },
+    results,
+    when: new Date().toISOString(),
+    loadAverage: os.loadavg(),
+  };
   return { json, text: renderReal(o, results) };
 }
 
@@ -341,8 +348,10 @@ async function runLoad(o: Options, system: System, dir: string, observer: Observ
   ];
   observer.clear();
   o.log(`${LABEL[system]}: ${o.calls} calls at ${o.rate}/s, each parked ${(holdMs / 1000).toFixed(1)} s`);
+  const h0 = svc ? await parkHistogram(svc.url) : null;
   const cpu0 = procCpuMs(o.asteriskPid);
   const s0 = svc ? await svc.usage() : null;
+  const b0 = process.cpuUsage();
   const started = Date.now();
   const sipp = spawn(o.sipp, sippArgs, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let sippOut = '';
@@ -353,6 +362,7 @@ async function runLoad(o: Options, system: System, dir: string, observer: Observ
   await sleep(arrivalMs + 200);
   const cpu1 = procCpuMs(o.asteriskPid);
   const s1 = svc ? await svc.usage() : null;
+  const b1 = process.cpuUsage(b0);
   await sleep(800);
   const plateauStart = Date.now();
   const cpu2 = procCpuMs(o.asteriskPid);
@@ -374,10 +384,13 @@ async function runLoad(o: Options, system: System, dir: string, observer: Observ
     if (((await ari.call('GET', '/endpoints/PJSIP/bench')) as any).channel_ids.length === 0) break;
     await sleep(100);
   }
+  const h1 = svc ? await parkHistogram(svc.url) : null;
   const stats = /Successful call\s*\|\s*\d+\s*\|\s*(\d+)[\s\S]*?Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(sippOut);
 
   const i200 = existsSync(msgLog) ? inviteTo200(msgLog) : [];
   const appToParked: number[] = [];
+  const appToBridge: number[] = [];
+  const appToLamp: number[] = [];
   let notParked = 0;
   for (const c of observer.channels.values()) {
     if (!c.exten.startsWith(PREFIX[system]) || c.appStart === undefined) continue;
@@ -389,6 +402,8 @@ async function runLoad(o: Options, system: System, dir: string, observer: Observ
       continue;
     }
     appToParked.push(Math.max(c.entered, lampT ?? 0) - c.appStart);
+    appToBridge.push(c.entered - c.appStart);
+    if (lampT !== undefined) appToLamp.push(lampT - c.appStart);
   }
   const arrivalCpu = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
   const plateauCpu = cpu2 !== null && cpu3 !== null ? cpu3 - cpu2 : null;
@@ -403,6 +418,8 @@ async function runLoad(o: Options, system: System, dir: string, observer: Observ
     inviteTo200: summarize(i200),
     inviteTo200LastTenth: summarize(i200.slice(Math.floor(i200.length * 0.9))),
     appToParked: summarize(appToParked),
+    appToBridge: summarize(appToBridge),
+    appToLamp: summarize(appToLamp),
     notParked,
     parkedAtPlateau,
     /** RTP packets per second sent to sampled parked callers (music: ~50). */
@@ -411,6 +428,10 @@ async function runLoad(o: Options, system: System, dir: string, observer: Observ
     asteriskCpuMsPerParkNet: arrivalCpu !== null && mohDuringArrival !== null ? (arrivalCpu - mohDuringArrival) / o.calls : null,
     asteriskCpuPctPerParkedCall: perParkedPct,
     serviceCpuMsPerPark: s0 && s1 ? cpuMs(s1, s0) / o.calls : null,
+    /** The service's own parking_park_duration_seconds over the run: share of parks at or under each bound (ms). */
+    serviceHistogram: h0 && h1 ? histogramShares(h0, h1) : null,
+    /** This process while the calls arrive: the observer always, the minimal app when it runs. */
+    benchCpuMsPerPark: (b1.user + b1.system) / 1000 / o.calls,
     serviceCpuPctPlateau: s1 && s3 ? (cpuMs(s3, s1) / (Date.now() - started)) * 100 : null,
     wallSec: round((Date.now() - started) / 1000, 1),
   };
@@ -420,6 +441,27 @@ async function runLoad(o: Options, system: System, dir: string, observer: Observ
   );
   if (code !== 0 && r.failedCalls) o.log(`sipp: ${sippOut.split('\n').slice(-15).join('\n')}`);
   return r;
+}
+
+/** Cumulative buckets of the service's park latency histogram (/metrics), le in ms -> count; null without /metrics. */
+async function parkHistogram(url: string): Promise<Map<number, number> | null> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const buckets = new Map<number, number>();
+    for (const m of text.matchAll(/^parking_park_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)) {
+      buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]) * 1000, Number(m[2]));
+    }
+    return buckets.size ? buckets : null;
+  } catch {
+    return null;
+  }
+}
+
+function histogramShares(a: Map<number, number>, b: Map<number, number>): Record<string, number> {
+  const total = (b.get(Infinity) ?? 0) - (a.get(Infinity) ?? 0);
+  const out: Record<string, number> = { parks: total };
+  for (const [le, n] of b) if (le !== Infinity && total > 0) out[`<=${le}ms`] = round((n - (a.get(le) ?? 0)) / total, 3);
+  return out;
 }
 
 function cpuMs(b: Usage, a: Usage): number {
@@ -437,17 +479,28 @@ function renderReal(o: Options, results: Record<string, any>): string {
     ['  last tenth of the calls, p50 / p99', ...systems.map((s) => `${fmt(results[s].inviteTo200LastTenth.p50)} / ${fmt(results[s].inviteTo200LastTenth.p99)}`)],
     ['  p50 vs Park()', ...systems.map((s) => ratio(results[s].inviteTo200.p50, base?.inviteTo200.p50))],
     ['app start -> parked p50 / p95 / p99 (ms)', ...systems.map((s) => lat(results[s].appToParked))],
+    ['  -> in the holding bridge', ...systems.map((s) => lat(results[s].appToBridge))],
+    ['  -> lamp INUSE', ...systems.map((s) => (results[s].appToLamp.n ? lat(results[s].appToLamp) : '-'))],
     ['Asterisk CPU ms per park (music taken out)', ...systems.map((s) => fmt(results[s].asteriskCpuMsPerParkNet ?? NaN, 3))],
     ['  vs Park()', ...systems.map((s) => ratio(results[s].asteriskCpuMsPerParkNet, base?.asteriskCpuMsPerParkNet))],
     ['Asterisk CPU ms per park (raw)', ...systems.map((s) => fmt(results[s].asteriskCpuMsPerPark ?? NaN, 3))],
     ['Asterisk CPU % of a core per parked call', ...systems.map((s) => fmt(results[s].asteriskCpuPctPerParkedCall ?? NaN, 3))],
+    [
+      "service's own histogram: parked within 10 / 50 / 250 ms",
+      ...systems.map((s) => {
+        const h = results[s].serviceHistogram;
+        return h ? `${fmt(h['<=10ms'] * 100, 0)}% / ${fmt(h['<=50ms'] * 100, 0)}% / ${fmt(h['<=250ms'] * 100, 0)}%` : '-';
+      }),
+    ],
     ['service CPU ms per park', ...systems.map((s) => (results[s].serviceCpuMsPerPark == null ? '-' : fmt(results[s].serviceCpuMsPerPark, 2)))],
+    ['bench process CPU ms per park (observer + minimal app)', ...systems.map((s) => fmt(results[s].benchCpuMsPerPark, 2))],
     ['calls ok / failed / not parked', ...systems.map((s) => `${results[s].successfulCalls ?? '?'} / ${results[s].failedCalls ?? '?'} / ${results[s].notParked}`)],
     ['parked at once (plateau)', ...systems.map((s) => String(results[s].parkedAtPlateau))],
     ['music: RTP packets/s to a parked caller (min of 5)', ...systems.map((s) => fmt(results[s].musicPacketsPerSec ?? NaN, 1))],
   ];
   return [
-    `Parking on a real Asterisk (${o.ariUrl}, SIP ${o.sip}): ${o.calls} calls at ${o.rate}/s per system, sipp callers, same run`,
+    `Parking on a real Asterisk (${o.ariUrl}, SIP ${o.sip}): ${o.calls} calls at ${o.rate}/s per system, sipp callers, same run; ` +
+      `${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     'INVITE -> 200 from sipp\'s message log; app start (ChannelDialplan Stasis/Park) -> in the holding bridge (and, for the ARI apps, the lamp INUSE)',
     'from Asterisk\'s event timestamps (ms); Asterisk CPU from /proc while calls arrive (per park) and while all are parked (per parked call).',
     '',

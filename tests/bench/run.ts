@@ -22,8 +22,17 @@ const HELP = `usage: npm run bench [-- options]
   --no-ramp          skip the sustained-rate ramp
   --no-recall        skip the recall phase
   --profile          write a V8 CPU profile of the service and print where its CPU went
+  --service-log      keep the service's whole log in bench-results/service-<timestamp>.log
+  --service-log-level L   the service's LOG_LEVEL (default warn)
   --out DIR          results folder (default bench-results)
-  --ari-url URL      run against a real Asterisk instead (with --sip HOST:PORT); see tests/bench/README.md
+  --ari-url URL      run against a real Asterisk instead (opt-in; see tests/bench/README.md), with:
+    --sip HOST:PORT          where sipp sends the calls (default 127.0.0.1:5060)
+    --ari-user U --ari-password P   (default parking / parking)
+    --calls N --rate R       calls per system and calls per second (default 500, 50)
+    --plateau S              seconds with every call parked (default 5)
+    --systems park,minimal,service   which to run (default all three)
+    --asterisk-pid PID       for Asterisk's CPU (default: its pid file under /opt/asterisk or /var/run)
+    --sipp PATH --local-ip IP --keep-logs
 `;
 
 function argValue(args: string[], name: string): string | undefined {
@@ -70,14 +79,21 @@ async function main(): Promise<void> {
   const options: FakeBenchOptions = {
     ...defaultFakeOptions,
     samples,
-    ...(quick ? { samples: 50, rampRates: [50, 200], recallCalls: 200, recallTimerSec: 5, recallRate: 100 } : {}),
+    ...(quick ? { samples: 50, rampRates: [50, 200], rampStepMs: 3000, recallCalls: 200, recallTimerSec: 5, recallRate: 100 } : {}),
     ramp: !args.includes('--no-ramp'),
     recall: !args.includes('--no-recall'),
     profileDir,
+    serviceLogLevel: argValue(args, '--service-log-level'),
+    serviceLogFile: args.includes('--service-log') ? path.join(outDir, `service-${stamp}.log`) : undefined,
     log,
   };
+  if (options.serviceLogFile) mkdirSync(outDir, { recursive: true });
   const env = environment(process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded 18, default durability');
   const bench = new FakeBench(options);
+  process.once('SIGINT', () => {
+    log('interrupted: stopping the service, the fake and the database');
+    void bench.tearDown().finally(() => process.exit(130));
+  });
   const started = Date.now();
   let result: Record<string, any>;
   try {

@@ -60,9 +60,13 @@ export async function openBenchDatabase(log: (msg: string) => void): Promise<Ben
   await applyMigrations(url, { migrationsDir: path.join(ROOT, 'prisma', 'migrations') });
 
   // pg_stat_statements is read from the server's own database so that our reads are not counted.
+  // On DATABASE_URL's server nothing is created outside the bench database: the extension is
+  // used only if the server loads it and it is installed already.
   let statementsAvailable = false;
   try {
-    await query(serverUrl, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const [loaded] = await query<{ libs: string }>(serverUrl, "SELECT current_setting('shared_preload_libraries') AS libs");
+    if (!/pg_stat_statements/.test(loaded.libs)) throw new Error('not in shared_preload_libraries');
+    if (stopEmbedded) await query(serverUrl, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await query(serverUrl, 'SELECT 1 FROM pg_stat_statements LIMIT 1');
     statementsAvailable = true;
   } catch (err) {

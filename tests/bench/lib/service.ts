@@ -5,7 +5,7 @@
  * over IPC; /proc/<pid> is the cross-check.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { sleep } from './stats';
@@ -68,7 +68,7 @@ export interface ServiceProcess {
 export async function startService(
   env: Record<string, string>,
   log: (msg: string) => void,
-  opts: { profileDir?: string } = {},
+  opts: { profileDir?: string; logFile?: string } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
@@ -84,12 +84,18 @@ export async function startService(
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  if (opts.logFile) {
+    const file = createWriteStream(opts.logFile);
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  }
   let exited: number | null = null;
   // If the bench dies, the service must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  child.on('exit', (code) => {
+  child.on('exit', (code, signal) => {
     exited = code ?? -1;
+    if (signal) output += `\n(killed by ${signal})`;
     process.removeListener('exit', killOnExit);
   });
   const pending = new Map<number, (u: Usage) => void>();
