@@ -87,7 +87,9 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     musicFor.set(call.holdingBridgeId, musicClass);
     // A ring-back that was out when the service stopped cannot be followed: end it, recall anew.
     for (const channel of channels) {
-      if (channel.id.startsWith(`recall-${row.id}-`)) await ctx.ari.hangup(channel.id).catch(() => undefined);
+      if (!channel.id.startsWith(`recall-${row.id}-`)) continue;
+      await ctx.ari.hangup(channel.id).catch(() => undefined);
+      call.recallAt = Math.min(call.recallAt ?? Infinity, ctx.clock.now());
     }
     armRecall(ctx, call);
     adopted++;
