@@ -99,7 +99,7 @@ class Ari {
     this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
   async call(method: string, p: string): Promise<any> {
-    const res = await fetch(`${this.url}/ari${p}`, { method, headers: { Authorization: this.auth } });
+    const res = await fetch(`${this.url}/ari${p}`, { method, headers: { Authorization: this.auth }, signal: AbortSignal.timeout(10_000) });
     const text = await res.text();
     if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : null;
@@ -142,8 +142,9 @@ class Observer {
       `${o.ariUrl.replace(/^http/, 'ws')}/ari/events?app=bench-observer-${process.pid}&subscribeAll=true&api_key=${encodeURIComponent(`${o.username}:${o.password}`)}`,
     );
     await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
+      const timer = setTimeout(() => reject(new Error('ARI events WebSocket did not open within 10 s')), 10_000);
+      ws.once('open', () => (clearTimeout(timer), resolve()));
+      ws.once('error', (err) => (clearTimeout(timer), reject(err)));
     });
     return new Observer(ws);
   }
