@@ -69,6 +69,14 @@ export class ParkingLots {
     return tenantId === undefined ? calls : calls.filter((c) => c.tenantId === tenantId);
   }
 
+  /** Whether another live call of the tenant matches, without copying the lot (hot path). */
+  anyOther(call: ParkedCall, match: (other: ParkedCall) => boolean = () => true): boolean {
+    for (const other of this.byId.values()) {
+      if (other !== call && other.tenantId === call.tenantId && match(other)) return true;
+    }
+    return false;
+  }
+
   count(tenantId: string): number {
     let n = 0;
     for (const call of this.byId.values()) if (call.tenantId === tenantId) n++;

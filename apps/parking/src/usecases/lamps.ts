@@ -11,10 +11,9 @@ export async function updateLamps(ctx: ServiceContext, config: TenantConfig, cal
   const slug = config.settings.slug;
   const state = parked ? 'INUSE' : 'NOT_INUSE';
   const writes = [ctx.ari.setDeviceState(lampName.place(slug, call.placeKey), state)];
-  const others = ctx.lots.all(call.tenantId).filter((c) => c.id !== call.id);
-  if (others.length === 0) writes.push(ctx.ari.setDeviceState(lampName.lot(slug), state));
+  if (!ctx.lots.anyOther(call)) writes.push(ctx.ari.setDeviceState(lampName.lot(slug), state));
   const group = call.groupId ? config.groups.get(call.groupId) : undefined;
-  if (group && !others.some((c) => c.groupId === group.id)) {
+  if (group && !ctx.lots.anyOther(call, (c) => c.groupId === group.id)) {
     writes.push(ctx.ari.setDeviceState(lampName.group(slug, group.name), state));
   }
   const results = await Promise.allSettled(writes);

@@ -48,7 +48,7 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
     throw new ParkingError('slot-occupied', `a call is already parked on ${call.placeKey}`, { place: call.placeKey });
   }
   // Asterisk's bridge music leaves with the bridge's last caller: the first one starts it again.
-  const firstInBridge = !ctx.lots.all(call.tenantId).some((c) => c !== call && c.holdingBridgeId === call.holdingBridgeId);
+  const firstInBridge = !ctx.lots.anyOther(call, (c) => c.holdingBridgeId === call.holdingBridgeId);
   const log = ctx.log.child({ parkedCallId: call.id, channelId: channel.id, tenant: config.settings.slug, place: call.placeKey });
   try {
     await ensureHoldingBridge(ctx, call.holdingBridgeId);
