@@ -11,20 +11,13 @@ describe('group call park', () => {
   });
 
   async function start(opts: { membersAsDestinations?: boolean } = {}) {
-    h = await startHarness({ seed: { extensions: ['101', '102', '103', '201', '202', '301', '302'], tenant: { groupParkCodes: ['*58', '#58'] } } });
-    const { prisma } = h.db;
-    const ext = Object.fromEntries((await prisma.extension.findMany()).map((e) => [e.number, e.id]));
-    const slot = Object.fromEntries((await prisma.parkSlot.findMany()).map((s) => [s.number, s.id]));
-    await prisma.group.create({
-      data: {
-        tenantId: h.tenantId,
-        name: 'Front desk',
-        useMembersAsDestinations: opts.membersAsDestinations ?? false,
-        members: { create: ['101', '102', '103'].map((n, position) => ({ extensionId: ext[n], position })) },
-        destinations: { create: ['7003', '7001', '7002'].map((n, position) => ({ slotId: slot[n], position })) },
+    h = await startHarness({
+      seed: {
+        extensions: ['101', '102', '103', '201', '202', '301', '302'],
+        tenant: { groupParkCodes: ['*58', '#58'] },
+        groups: [{ name: 'Front desk', members: ['101', '102', '103'], destinations: ['7003', '7001', '7002'], useMembersAsDestinations: opts.membersAsDestinations }],
       },
     });
-    await h.reloadDialplan();
   }
 
   /** An outside caller (30x) talking to a member, who blind-transfers them to the group code. */

@@ -97,4 +97,37 @@ describe('reliability', () => {
     expect(h.fake.bridgeOf(second)?.bridge_type).toBe('holding');
     expect((await fetch(`${h.running.url}/readyz`)).status).toBe(200);
   }, 40_000);
+
+  it('[O5][O6] PostgreSQL is stopped and started: callers are parked, retrieved and abandoned meanwhile, and the history is complete', async () => {
+    await start({ ownPostgres: true });
+    const retrieved = await blindPark('102', '101', '7001');
+    await h.running.store.drained();
+    await h.db.stopServer!();
+    await eventually(() => !h.running.lock.held, 'the lock session lost with the server');
+
+    const stays = await blindPark('103', '201', '7002');
+    const leaves = await blindPark('333', '101', '7003');
+    h.fake.hangup(leaves);
+    const retriever = h.fake.dial('202', '7001');
+    await h.fake.waitFor(() => h.fake.bridgedWith(retrieved).includes(retriever));
+    await eventually(() => h.fake.deviceState('Stasis:park-acme-7003') === 'NOT_INUSE' && h.fake.deviceState('Stasis:park-acme-7001') === 'NOT_INUSE', 'lamps of the places left');
+    const ready = await fetch(`${h.running.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(h.running.connection.state).toBe('connected'); // the calls are still ours to handle
+
+    await h.db.startServer!();
+    await eventually(() => h.running.lock.held && h.running.store.pending === 0, 'the lock taken back and the queued writes applied', 20_000);
+    expect((await fetch(`${h.running.url}/readyz`)).status).toBe(200);
+    const rows = await h.db.prisma.parkedCall.findMany({ include: { events: { orderBy: { id: 'asc' } } }, orderBy: { place: 'asc' } });
+    expect(rows.map((r) => [r.place, r.state, r.outcome, r.events.map((e) => e.type).join(',')])).toEqual([
+      ['7001', 'ENDED', 'RETRIEVED', 'parked,retrieved'],
+      ['7002', 'PARKED', null, 'parked'],
+      ['7003', 'ENDED', 'ABANDONED', 'parked,abandoned'],
+    ]);
+    // Nobody was hung up by us; the lamps say what is parked.
+    expect(h.fake.bridgeOf(stays)?.bridge_type).toBe('holding');
+    expect(h.fake.bridgedWith(retrieved)).toEqual([retriever]);
+    expect(h.fake.deviceState('Stasis:park-acme-7002')).toBe('INUSE');
+    expect(h.fake.deviceState('Stasis:park-acme')).toBe('INUSE');
+  }, 60_000);
 });

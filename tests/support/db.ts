@@ -8,9 +8,13 @@
  * It is a copy of the run's template database (CREATE DATABASE ... TEMPLATE), made by
  * tests/support/global-setup.ts on the embedded server or on DATABASE_URL's.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { createPrismaClient, quoteIdentifier, withDatabase } from '../../apps/parking/src/store/database';
+import { applyMigrations, createPrismaClient, quoteIdentifier, withDatabase } from '../../apps/parking/src/store/database';
+import { PostgresProcess } from './postgres-process';
 
 /** The variables through which global-setup.ts tells the test workers where to go. */
 export const TEST_DB_ENV = {
@@ -62,4 +66,33 @@ async function admin(serverUrl: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+export interface OwnServerDatabase extends TestDatabase {
+  /** Stops the PostgreSQL server (fast shutdown: every session is cut, as in an outage). */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  startServer(): Promise<void>;
+}
+
+/**
+ * A migrated database on an embedded PostgreSQL server of its own, which a test may stop and
+ * start (issue 7: the database goes away and comes back). Used whatever DATABASE_URL says.
+ */
+export async function createOwnServerDatabase(): Promise<OwnServerDatabase> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'parking-test-own-pg-'));
+  const server = await PostgresProcess.start(dataDir);
+  await applyMigrations(server.url, { migrationsDir: path.resolve(__dirname, '../../prisma/migrations') });
+  const prisma = createPrismaClient(server.url, { poolSize: 3 });
+  return {
+    url: server.url,
+    prisma,
+    stopServer: () => server.stop(),
+    startServer: () => server.restart(),
+    async drop() {
+      await prisma.$disconnect();
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { renderTenantDialplan } from '../../apps/parking/src/domain/dialplan';
 import { startParkingService, type RunningService } from '../../apps/parking/src/main';
 import type { ServiceOptions } from '../../apps/parking/src/usecases/context';
 import type { ParkingEvent } from '../../apps/parking/src/ports';
-import { createTestDatabase, type TestDatabase } from './db';
+import { createOwnServerDatabase, createTestDatabase, type OwnServerDatabase, type TestDatabase } from './db';
 import { FakeAsterisk, type FakeAsteriskOptions } from './fake-asterisk';
 import { ManualClock } from './manual-clock';
 import { TcpProxy } from './tcp-proxy';
@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, '../..');
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface Harness {
-  db: TestDatabase;
+  db: TestDatabase & Partial<Pick<OwnServerDatabase, 'stopServer' | 'startServer'>>;
   fake: FakeAsterisk;
   clock: ManualClock;
   proxy: TcpProxy | null;
@@ -42,10 +42,12 @@ export interface HarnessOptions {
   fake?: Partial<FakeAsteriskOptions>;
   /** Put a TcpProxy between the service and PostgreSQL (to cut the database off). */
   dbProxy?: boolean;
+  /** The database on an embedded PostgreSQL server of the test's own, to stop and start (h.db). */
+  ownPostgres?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const db = await createTestDatabase();
+  const db = opts.ownPostgres ? await createOwnServerDatabase() : await createTestDatabase();
   const tenant = await seedTenant(db.prisma, opts.seed);
   const fake = await FakeAsterisk.start({ dialplanFiles: [path.join(ROOT, 'asterisk-conf/extensions.conf.sample')], ...opts.fake });
   const extensions = await db.prisma.extension.findMany();

@@ -6,6 +6,8 @@ export interface SeedOptions {
   tenant?: Record<string, unknown>;
   extensions?: string[];
   slots?: Array<{ number: string; parkAllow?: string[]; retrieveAllow?: string[]; pin?: string; musicClass?: string; recallTimerSec?: number }>;
+  /** Park groups: members and destinations (call park extensions) by number, in order. */
+  groups?: Array<{ name: string; members: string[]; destinations: string[]; useMembersAsDestinations?: boolean }>;
 }
 
 /**
@@ -29,6 +31,19 @@ export async function seedTenant(prisma: PrismaClient, opts: SeedOptions = {}) {
         pinHash: slot.pin ? await hashPin(slot.pin) : null,
         musicClass: slot.musicClass ?? null,
         recallTimerSec: slot.recallTimerSec ?? null,
+      },
+    });
+  }
+  const extensionId = Object.fromEntries((await prisma.extension.findMany({ where: { tenantId: tenant.id } })).map((e) => [e.number, e.id]));
+  const slotId = Object.fromEntries((await prisma.parkSlot.findMany({ where: { tenantId: tenant.id } })).map((s) => [s.number, s.id]));
+  for (const group of opts.groups ?? []) {
+    await prisma.group.create({
+      data: {
+        tenantId: tenant.id,
+        name: group.name,
+        useMembersAsDestinations: group.useMembersAsDestinations ?? false,
+        members: { create: group.members.map((n, position) => ({ extensionId: extensionId[n], position })) },
+        destinations: { create: group.destinations.map((n, position) => ({ slotId: slotId[n], position })) },
       },
     });
   }
