@@ -30,16 +30,21 @@ export class PrismaConfigSource implements ConfigSource {
     const cached = this.bySlug.get(slug);
     if (cached && this.now() - cached.at < this.ttlMs) return cached.config;
     const fresh = this.load({ slug });
-    const entry = { config: fresh, at: this.now() };
+    if (!cached) {
+      const entry = { config: fresh, at: this.now() };
+      this.bySlug.set(slug, entry);
+      fresh.catch(() => this.bySlug.get(slug) === entry && this.bySlug.delete(slug)); // retried on the next call
+      return fresh;
+    }
+    // Expired (not invalidated): calls go on with the last configuration while it reloads, so
+    // no call waits for the reload, nor for a database that is down (O5).
+    const entry = { config: cached.config, at: this.now() };
     this.bySlug.set(slug, entry);
-    fresh.catch(() => {
-      // Retry on the next call; meanwhile, while the database is unreachable, the last known
-      // configuration keeps calls flowing (O5).
-      entry.at = 0;
-      if (!cached) this.bySlug.delete(slug);
-    });
-    if (cached) entry.config = fresh.catch(() => cached.config);
-    return entry.config;
+    fresh.then(
+      () => void (entry.config = fresh),
+      () => void (entry.at = 0), // retried on the next call
+    );
+    return cached.config;
   }
 
   async tenantById(id: string): Promise<TenantConfig | null> {
