@@ -139,6 +139,8 @@ export class AriConnection extends EventEmitter {
   }
 
   private dispatch(type: (typeof EVENT_TYPES)[number], event: Record<string, any>): void {
+    // The raw event, before normalising, for diagnostics (the fidelity tests record these).
+    this.emit('ari-event', type, event);
     try {
       this.onEvent(normalise(type, event));
     } catch (err) {
