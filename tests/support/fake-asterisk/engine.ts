@@ -37,6 +37,8 @@ import { astTimestamp, deferred, hex8, later, uuid } from './util';
 export interface EngineOptions {
   channelvars: string[];
   playbackMode: 'auto' | 'manual';
+  /** In 'auto' mode, how long each media item plays (0: it ends on the next tick). */
+  playbackMs: number;
   asteriskId: string;
   version: string;
 }
@@ -973,9 +975,11 @@ export class Engine {
     this.playbackEvent(pb, 'PlaybackStarted');
     this.notify();
     if (this.opts.playbackMode === 'auto') {
-      later(() => {
+      const finish = () => {
         if (pb.state === 'playing') this.finishMedia(pb, 'complete');
-      });
+      };
+      if (this.opts.playbackMs > 0) setTimeout(finish, this.opts.playbackMs).unref();
+      else later(finish);
     }
   }
 
@@ -987,7 +991,8 @@ export class Engine {
     if (pb.state !== 'playing' && pb.state !== 'paused') return;
     const last = pb.index >= pb.medias.length - 1;
     if (how === 'stopped' || how === 'hangup' || last || pb.stopRequested) {
-      pb.state = 'done';
+      // playback_final_update(): stopped on request or complete is "done"; cut off by a hangup, "failed".
+      pb.state = how === 'hangup' ? 'failed' : 'done';
       this.playbackEvent(pb, 'PlaybackFinished');
       this.endPlayback(pb);
       return;

@@ -42,6 +42,8 @@ export interface FakeAsteriskOptions {
   channelvars?: string[];
   /** 'auto' (default): a playback item finishes on the next tick; 'manual': finishPlayback(). */
   playbackMode?: 'auto' | 'manual';
+  /** In 'auto' mode, how long each media item plays, in ms. Default 0: it ends on the next tick. */
+  playbackMs?: number;
   /** http.conf sessionlimit; unlimited when unset. */
   sessionLimit?: number;
   /** http.conf session_keep_alive in ms. Default 15000. */
@@ -99,6 +101,7 @@ export class FakeAsterisk {
     this.engine = new Engine({
       channelvars: opts.channelvars ?? ['BLINDTRANSFER', 'PARK_PEER'],
       playbackMode: opts.playbackMode ?? 'auto',
+      playbackMs: opts.playbackMs ?? 0,
       asteriskId: opts.asteriskId ?? '02:42:ac:11:00:02',
       version: opts.version ?? '22.10.1',
     });
@@ -215,6 +218,19 @@ export class FakeAsterisk {
     const ch = this.engine.channelByNameOrId(id);
     if (!ch || ch.dead) throw new FakeUsageError(`no live channel ${id}`, 404);
     return ch;
+  }
+
+  /**
+   * Holds back the response to the next request matching `matching` ("POST /ari/bridges/x/addChannel")
+   * until `meanwhile()` has run (the request itself is carried out): what it makes happen, a
+   * hangup say, reaches the service before the response, as it can on a real Asterisk.
+   */
+  beforeResponding(matching: RegExp, meanwhile: () => Promise<void> | void): void {
+    this.server.responseGate = (method, path) => {
+      if (!matching.test(`${method} ${path}`)) return undefined;
+      this.server.responseGate = null;
+      return Promise.resolve(meanwhile()).then(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    };
   }
 
   /**
