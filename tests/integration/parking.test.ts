@@ -303,5 +303,38 @@ describe('parking and retrieval', () => {
       const row = await endedRow();
       expect(row.events.map((e) => e.type)).toEqual(['parked', 'retrieved']);
     });
+
+    // Asterisk's events can overtake its answer to our request: the hang-up is heard first.
+    const whileConnecting = (hangUp: () => void) => h.fake.beforeResponding(/^POST \/ari\/bridges\/connect-[^/]+\/addChannel/, hangUp);
+
+    it('[R7] the caller hangs up just as a retriever is connected: the retriever is hung up, the park closed once as abandoned', async () => {
+      const { caller } = await blindPark('7001');
+      await parkedIn(caller, '7001');
+      whileConnecting(() => h.fake.hangup(caller));
+      const retriever = h.fake.dial('201', '7001');
+      await h.fake.waitFor(() => h.fake.channel(retriever) === undefined);
+      const row = await endedRow();
+      expect(row).toMatchObject({ outcome: 'ABANDONED' });
+      expect(row.events.map((e) => e.type)).toEqual(['parked', 'abandoned']);
+      await h.fake.waitFor(() => !h.fake.bridges().some((b) => b.id.startsWith('connect-')));
+      expect(h.fake.deviceState('Stasis:park-acme-7001')).toBe('NOT_INUSE');
+    });
+
+    it('[R7] the retriever hangs up just as it is connected: the caller goes back to the lot, with music, still parked', async () => {
+      const { caller } = await blindPark('7001');
+      await parkedIn(caller, '7001');
+      const retriever = h.fake.dial('201', '7001');
+      whileConnecting(() => h.fake.hangup(retriever));
+      await h.fake.waitFor(() => h.fake.channel(retriever) === undefined);
+      await parkedIn(caller, '7001');
+      expect(parked(h)[0].state).toBe('PARKED');
+      await h.fake.waitFor(() => !h.fake.bridges().some((b) => b.id.startsWith('connect-')));
+      expect(h.fake.deviceState('Stasis:park-acme-7001')).toBe('INUSE');
+      // And it can still be retrieved.
+      const next = h.fake.dial('202', '7001');
+      await h.fake.waitFor(() => h.fake.bridgedWith(caller).includes(next));
+      const row = await endedRow();
+      expect(row.events.map((e) => e.type)).toEqual(['parked', 'retrieved']);
+    });
   });
 });

@@ -88,6 +88,12 @@ export class AriServer {
   private nextSessionId = 1;
   readonly sessions = new Set<WsSession>();
   readonly requests: RequestLogEntry[] = [];
+  /**
+   * Test hook: for a request it matches, returns a promise the response waits for (it is
+   * already carried out): events sent meanwhile overtake the response, as they can on a real
+   * Asterisk under load.
+   */
+  responseGate: ((method: string, path: string) => Promise<void> | undefined) | null = null;
   requestCount = 0;
   /** Connections closed because of sessionLimit. */
   rejectedSessions = 0;
@@ -271,6 +277,7 @@ export class AriServer {
         return;
       }
       const r = await this.router.dispatch(this.engine, method, path.slice('/ari/'.length), query, json, req.headers.host);
+      await this.responseGate?.(method, path);
       if (r.status === 426) {
         this.send(res, 426, 'Upgrade Required', { 'Content-Type': 'text/plain' }, 'Upgrade Required');
         return;

@@ -30,13 +30,24 @@ export async function connectParkedCall(ctx: ServiceContext, config: TenantConfi
     await ctx.ari.createBridge(bridgeId, 'mixing', bridgeId);
     await ctx.ari.addToBridge(bridgeId, [call.callerChannelId, otherChannelId]);
   } catch (err) {
-    await ctx.ari.destroyBridge(bridgeId).catch(() => undefined);
-    if (hasEnded(call)) return false; // the caller hung up meanwhile: already closed as abandoned
+    if (hasEnded(call)) {
+      await ctx.ari.destroyBridge(bridgeId).catch(() => undefined);
+      return false; // the caller hung up meanwhile: already closed as abandoned
+    }
     log.warn({ err, otherChannelId }, 'could not connect the parked call; it stays parked');
-    // The caller may already have been moved: bring them back to the lot.
-    await ctx.ari.addToBridge(call.holdingBridgeId, [call.callerChannelId]).catch(() => undefined);
-    backToParked(ctx, call);
+    await returnToLot(ctx, call, bridgeId);
     if (!isParkingError(err, 'call-gone')) await ctx.ari.hangup(otherChannelId).catch(() => undefined);
+    return false;
+  }
+  // Either side may have hung up while the bridge was being made (its StasisEnd overtook
+  // Asterisk's answers): nobody may be left alone in the connect bridge.
+  if (hasEnded(call)) {
+    await Promise.allSettled([ctx.ari.hangup(otherChannelId), ctx.ari.destroyBridge(bridgeId)]);
+    return false;
+  }
+  if (!ctx.handled.has(otherChannelId)) {
+    log.info({ otherChannelId }, 'the other party left while being connected; the caller stays parked');
+    await returnToLot(ctx, call, bridgeId);
     return false;
   }
   ctx.lots.remove(call);
@@ -54,6 +65,17 @@ export async function connectParkedCall(ctx: ServiceContext, config: TenantConfi
   hangUpTogether(ctx, bridgeId, [call.callerChannelId, otherChannelId]);
   await updateLamps(ctx, config, call, false);
   return true;
+}
+
+/** The connection failed with the caller still here: back into the lot's holding bridge, with its music. */
+async function returnToLot(ctx: ServiceContext, call: ParkedCall, connectBridgeId: string): Promise<void> {
+  await ctx.ari.destroyBridge(connectBridgeId).catch(() => undefined);
+  await ctx.ari.addToBridge(call.holdingBridgeId, [call.callerChannelId]).catch(() => undefined);
+  // Asterisk's bridge music left with the bridge's last caller.
+  if (!ctx.lots.anyOther(call, (c) => c.holdingBridgeId === call.holdingBridgeId)) {
+    await ctx.ari.startBridgeMusic(call.holdingBridgeId, call.musicClass).catch(() => undefined);
+  }
+  backToParked(ctx, call);
 }
 
 /** The claim failed: the call is parked again and its recall re-armed. */
