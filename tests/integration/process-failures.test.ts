@@ -6,6 +6,7 @@ import { FakeAsterisk } from '../support/fake-asterisk';
 import { eventually } from '../support/harness';
 import { seedTenant } from '../support/seed';
 import { ServiceProcess } from '../support/service-process';
+import { TcpProxy } from '../support/tcp-proxy';
 
 /**
  * The service as a real process that dies by SIGKILL (O5), and two instances in
@@ -31,8 +32,8 @@ describe('process failures', () => {
     await db.drop();
   });
 
-  const start = async () => {
-    const service = await ServiceProcess.start({ DATABASE_URL: db.url, ARI_URL: fake.url });
+  const start = async (databaseUrl = db.url) => {
+    const service = await ServiceProcess.start({ DATABASE_URL: databaseUrl, ARI_URL: fake.url });
     processes.push(service);
     return service;
   };
@@ -93,4 +94,35 @@ describe('process failures', () => {
     const picker = fake.dial('202', '7001');
     await fake.waitFor(() => fake.bridgedWith(caller).includes(picker), 5000);
   }, 60_000);
+
+  it('[O6] the active instance cut off from the database yields to the standby, and comes back as the standby itself', async () => {
+    const target = new URL(db.url);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.start();
+    try {
+      const proxied = new URL(db.url);
+      proxied.port = String(proxy.port);
+      const first = await start(proxied.toString());
+      await first.waitActive();
+      const second = await start();
+      await eventually(async () => (await second.readiness()).ari === 'not connected (standby)', 'standby reported', 10_000);
+      const caller = await parkOn('7001', '102', '101');
+
+      proxy.cut(); // the first loses its lock session; the second takes the lock and ARI
+      await second.waitActive();
+      const activations = (p: ServiceProcess) => p.output.join('').split('reconciled with Asterisk').length - 1;
+      await eventually(() => first.output.join('').includes('restarting as the standby'), 'the first to step down', 10_000);
+      proxy.restore();
+      const standby = async () => (await first.readiness().catch(() => null))?.ari === 'not connected (standby)';
+      await eventually(standby, 'the first back, as the standby, in the same process', 20_000);
+      expect(fake.bridgeOf(caller)?.bridge_type).toBe('holding');
+
+      await second.kill();
+      await eventually(() => activations(first) === 2, 'the first active again', 10_000);
+      const picker = fake.dial('202', '7001');
+      await fake.waitFor(() => fake.bridgedWith(caller).includes(picker), 5000);
+    } finally {
+      await proxy.stop();
+    }
+  }, 90_000);
 });

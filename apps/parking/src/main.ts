@@ -159,7 +159,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
     webhooks,
     lock,
     metrics,
-    /** Emits 'step-down' when another instance took over; the process should then stop. */
+    /** Emits 'step-down' when another instance took over: stop this one (main() starts a standby). */
     stepDown,
     url: `http://${config.http.host}:${port}`,
     get reconciledOnce() {
@@ -196,14 +196,32 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const running = await startParkingService(config);
+  const log = createLogger(config.logLevel);
+  let running = await startParkingService(config, { log });
   let stopping = false;
-  // A supervisor (systemd, Docker) restarts the process, which then waits as the standby.
-  running.stepDown.on('step-down', () => shutdown('step-down'));
+  // Another instance took over ARI (O6): stop, and start again in this process as the standby
+  // (parked calls stay in Asterisk; the lock decides who is active). While the database is
+  // unreachable the start fails: it is tried again until it works or the process is stopped.
+  const becomeStandby = async (why: string) => {
+    log.warn({ why }, 'stepping down: restarting as the standby');
+    await running.stop().catch((err) => log.error({ err }, 'stopping after the step-down failed'));
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        running = await startParkingService(config, { log });
+        running.stepDown.once('step-down', (reason: string) => void becomeStandby(reason));
+        if (stopping) await running.stop();
+        return;
+      } catch (err) {
+        log.error({ err: (err as Error).message, attempt }, 'restart as the standby failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 10_000)));
+      }
+    }
+  };
+  running.stepDown.once('step-down', (reason: string) => void becomeStandby(reason));
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.http.log.info({ signal }, 'stopping; parked calls stay in Asterisk');
+    log.info({ signal }, 'stopping; parked calls stay in Asterisk');
     running.stop().then(
       () => process.exit(0),
       () => process.exit(1),
