@@ -9,7 +9,8 @@ export async function startFakePbx(seed: SeedOptions = {}): Promise<Pbx> {
   const h = await startHarness({ seed, fake: { playbackMs: 300 } });
   const { fake } = h;
   const seen: RawAriEvent[] = [];
-  h.running.connection.on('ari-event', (type: string, event: Record<string, any>) => seen.push({ type, event }));
+  const record = () => h.running.connection.on('ari-event', (type: string, event: Record<string, any>) => seen.push({ type, event }));
+  record();
   // As on a real Asterisk, a phone nobody switched on is not registered.
   const numbers = (await h.db.prisma.extension.findMany()).map((e) => e.number);
   for (const number of numbers) fake.setPhoneBehavior(number, 'unreachable');
@@ -73,6 +74,10 @@ export async function startFakePbx(seed: SeedOptions = {}): Promise<Pbx> {
       return bridge ? { type: bridge.bridge_type, channels: bridge.channels } : null;
     },
     alive: async (channelId) => fake.channel(channelId) !== undefined,
+    async restartService() {
+      await h.restartService();
+      record();
+    },
     async passTime(ms) {
       h.clock.advance(ms);
     },

@@ -186,6 +186,22 @@ describe(`the service's ARI view on ${REAL ? `a real Asterisk (${process.env.ARI
     expect(await rowOf(pbx, parked.id)).toMatchObject({ outcome: 'RECALL_ANSWERED' });
   });
 
+  flow('[O5] the service restarts with a caller parked: adopted, and retrieved afterwards', {}, async (pbx) => {
+    const { caller, callee: reception } = await callToReceptionist(pbx);
+    await pbx.blindTransfer(reception, '7001');
+    const parked = await parkedOn(pbx, '7001');
+    await lamp(pbx, 'Stasis:park-acme-7001', 'INUSE');
+    await pbx.restartService();
+    const adopted = await parkedOn(pbx, '7001');
+    expect(adopted).toMatchObject({ id: parked.id, callerChannelId: caller.channelId });
+    expect(await pbx.deviceState('Stasis:park-acme-7001')).toBe('INUSE');
+    const retriever = await pbx.dial('202', '7001');
+    await bridged(pbx, caller.channelId, retriever.channelId);
+    await pbx.hangup(caller);
+    await gone(pbx, retriever);
+    expect(await rowOf(pbx, parked.id)).toMatchObject({ outcome: 'RETRIEVED', retrievedBy: '202' });
+  });
+
   flow(
     '[P4][R2][B2][B4] group park with *58, a non-member refused, group retrieve with *71',
     { tenant: { groupParkCodes: ['*58'] }, groups: [{ name: 'Front desk', members: ['101', '201', '202'], destinations: ['7003', '7001'] }] },

@@ -44,6 +44,8 @@ export interface Pbx {
   deviceState(name: string): Promise<string>;
   bridgeOf(channelId: string): Promise<{ type: string; channels: string[] } | null>;
   alive(channelId: string): Promise<boolean>;
+  /** Stops the service gracefully and starts a new instance on the same database (O5). */
+  restartService(): Promise<void>;
   /** Lets time pass for the service: a manual clock's advance on the fake, a sleep on a real Asterisk. */
   passTime(ms: number): Promise<void>;
   stop(): Promise<void>;

@@ -13,7 +13,8 @@ import type { RawAriEvent } from './transcript';
 export async function startRealPbx(seed: SeedOptions = {}): Promise<Pbx> {
   const world = await startWorld(seed);
   const seen: RawAriEvent[] = [];
-  world.service.connection.on('ari-event', (type: string, event: Record<string, any>) => seen.push({ type, event }));
+  const record = () => world.service.connection.on('ari-event', (type: string, event: Record<string, any>) => seen.push({ type, event }));
+  record();
   const phones = new Map<string, Phone>();
   const sides = new Map<string, Line | PhoneCall>(); // channel id -> the sipp side that controls it
 
@@ -90,6 +91,10 @@ export async function startRealPbx(seed: SeedOptions = {}): Promise<Pbx> {
       return bridge ? { type: bridge.bridge_type, channels: bridge.channels } : null;
     },
     alive: async (channelId) => (await world.asterisk.channel(channelId)) !== null,
+    async restartService() {
+      await world.restartService();
+      record();
+    },
     passTime: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     async stop() {
       let failed = false;
