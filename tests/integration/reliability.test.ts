@@ -130,4 +130,53 @@ describe('reliability', () => {
     expect(h.fake.deviceState('Stasis:park-acme-7002')).toBe('INUSE');
     expect(h.fake.deviceState('Stasis:park-acme')).toBe('INUSE');
   }, 60_000);
+
+  /** 102, parked on 7001, retrieved by 202: the two are talking in the service's connect bridge. */
+  async function retrievedCall() {
+    const caller = await blindPark('102', '101', '7001');
+    const retriever = h.fake.dial('202', '7001');
+    await h.fake.waitFor(() => h.fake.bridgedWith(caller).includes(retriever));
+    return { caller, retriever };
+  }
+  const connectBridges = () => h.fake.bridges().filter((b) => b.id.startsWith('connect-'));
+
+  it('[O5][R7] the retriever hangs up while the WebSocket is down: the caller is not left alone in the bridge', async () => {
+    await start();
+    const { caller, retriever } = await retrievedCall();
+    h.fake.dropWebSocket({ refuse: true });
+    await eventually(() => h.running.connection.state !== 'connected', 'disconnected');
+    h.fake.hangup(retriever); // its StasisEnd is lost in the gap
+    const back = reconciled();
+    h.fake.restoreWebSocket();
+    await back;
+    await h.fake.waitFor(() => h.fake.channel(caller) === undefined && connectBridges().length === 0);
+  }, 30_000);
+
+  it('[O5][R7] the retriever hangs up while the service is restarting: the caller is hung up too, the park stays retrieved', async () => {
+    await start();
+    const { caller, retriever } = await retrievedCall();
+    await h.running.store.drained();
+    await h.restartService(() => h.fake.hangup(retriever));
+    await h.fake.waitFor(() => h.fake.channel(caller) === undefined && connectBridges().length === 0);
+    await h.running.store.drained();
+    const row = await h.db.prisma.parkedCall.findFirstOrThrow({ include: { events: { orderBy: { id: 'asc' } } } });
+    expect(row).toMatchObject({ state: 'ENDED', outcome: 'RETRIEVED' });
+    expect(row.events.map((e) => e.type)).toEqual(['parked', 'retrieved']);
+  }, 30_000);
+
+  it('[O5] a call parked while a reconciliation is looking at Asterisk is kept, not closed as lost', async () => {
+    await start();
+    let during = '';
+    h.fake.beforeResponding(/^GET \/ari\/channels$/, async () => {
+      during = await blindPark('103', '201', '7002');
+    });
+    const back = reconciled();
+    h.fake.dropWebSocket(); // ari-client reconnects at once; the service reconciles
+    await back;
+    expect(parked(h).map((p) => p.caller)).toEqual([during]);
+    expect(h.fake.deviceState('Stasis:park-acme-7002')).toBe('INUSE');
+    await h.running.store.drained();
+    const rows = await h.db.prisma.parkedCall.findMany();
+    expect(rows.map((r) => [r.place, r.state])).toEqual([['7002', 'PARKED']]);
+  }, 30_000);
 });

@@ -25,8 +25,11 @@ export interface Harness {
   tenantId: string;
   /** Regenerates the tenants' dialplan in the fake after a configuration change. */
   reloadDialplan(): Promise<void>;
-  /** Stops the service (parked callers stay in the fake) and starts a new one on the same database and clock. */
-  restartService(): Promise<void>;
+  /**
+   * Stops the service (parked callers stay in the fake) and starts a new one on the same
+   * database and clock; `meanwhile` runs while no service is there.
+   */
+  restartService(meanwhile?: () => void | Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,8 +99,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     events,
     tenantId: tenant.id,
     reloadDialplan,
-    async restartService() {
+    async restartService(meanwhile) {
       await running.stop();
+      await meanwhile?.();
       running = await launch();
     },
     async stop() {

@@ -1,5 +1,5 @@
 import { placeKey, retrievalNumber, type Place } from '../domain/codes';
-import { ParkingError } from '../domain/errors';
+import { ParkingError, isParkingError } from '../domain/errors';
 import { hasEnded, type ParkMethod, type ParkedCall, type Party } from '../domain/parked-call';
 import { recallRules } from '../domain/recall-policy';
 import type { TenantConfig } from '../domain/tenant';
@@ -81,7 +81,10 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
 export function ensureHoldingBridge(ctx: ServiceContext, bridgeId: string): Promise<void> {
   let ready = ctx.holdingBridges.get(bridgeId);
   if (!ready) {
-    ready = ctx.ari.createBridge(bridgeId, 'holding', bridgeId);
+    // Already there (made by an earlier run, or while a reconciliation was looking): ours to use.
+    ready = ctx.ari.createBridge(bridgeId, 'holding', bridgeId).catch((err) => {
+      if (!isParkingError(err, 'conflict')) throw err;
+    });
     ctx.holdingBridges.set(bridgeId, ready);
     ready.catch(() => ctx.holdingBridges.delete(bridgeId));
   }

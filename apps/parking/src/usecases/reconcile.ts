@@ -25,6 +25,10 @@ export interface ReconcileReport {
  * changes nothing the second time.
  */
 export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
+  // What this process knew before asking: calls parked and channels handled after the lists
+  // were taken are not in them, and are not ours to judge here.
+  const knownCalls = new Set(ctx.lots.all().map((c) => c.id));
+  const handledBefore = [...ctx.handled];
   const [channels, bridges, stored, tenants, deviceStates, ours] = await Promise.all([
     ctx.ari.listChannels(),
     ctx.ari.listBridges(),
@@ -34,7 +38,7 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     ctx.ari.applicationChannelIds(),
   ]);
   const alive = new Set(channels.map((c) => c.id));
-  const bridgeOf = new Map<string, { id: string; channelIds: string[] }>();
+  const bridgeOf = new Map<string, { id: string; type: string; channelIds: string[] }>();
   for (const bridge of bridges) for (const id of bridge.channelIds) bridgeOf.set(id, bridge);
 
   // Holding bridges that Asterisk lost (it restarted) are made again on next use.
@@ -49,7 +53,7 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
 
   let closed = 0;
   for (const call of ctx.lots.all()) {
-    if (!alive.has(call.callerChannelId)) {
+    if (knownCalls.has(call.id) && !alive.has(call.callerChannelId)) {
       // Gone while we could not hear it: hung up in the gap, or Asterisk restarted.
       await callerLeft(ctx, call, 'LOST', 'the caller was gone when the service reconnected');
       closed++;
@@ -59,8 +63,10 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
   let adopted = 0;
   const musicFor = new Map<string, string>();
   const configs = new Map(tenants.map((t) => [t.settings.id, t]));
+  const rowBridges = new Set<string>();
   for (const row of stored) {
-    if (ctx.lots.get(row.id)) continue;
+    if (ctx.lots.get(row.id) || knownCalls.has(row.id)) continue;
+    rowBridges.add(`connect-${row.id}`);
     const config = configs.get(row.tenantId);
     if (!alive.has(row.callerChannelId) || !config) {
       ctx.store.ended(asCall(row, ''), 'LOST', { reason: 'the caller was gone when the service reconnected' });
@@ -68,10 +74,12 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
       continue;
     }
     const bridge = bridgeOf.get(row.callerChannelId);
-    if (bridge?.id === `connect-${row.id}` && bridge.channelIds.length === 2) {
-      // The retrieval was completed before the restart: the park is over.
+    if (bridge?.id === `connect-${row.id}`) {
+      // The retrieval was completed before the restart: the park is over. If the other side
+      // has hung up since, the caller is hung up, as it would have been then.
       ctx.store.ended(asCall(row, ''), 'RETRIEVED', { reason: 'connected before the service restarted' });
-      hangUpTogether(ctx, bridge.id, bridge.channelIds);
+      if (bridge.channelIds.length >= 2) hangUpTogether(ctx, bridge.id, bridge.channelIds);
+      else await Promise.allSettled([ctx.ari.hangup(row.callerChannelId), ctx.ari.destroyBridge(bridge.id)]);
       closed++;
       continue;
     }
@@ -79,7 +87,16 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
     const slot = place.kind === 'SLOT' ? config.slots.get(place.number) : undefined;
     const musicClass = slot?.musicClass ?? config.settings.musicClass;
     const call: ParkedCall = { ...asCall(row, holdingBridgeId(config.settings.slug, musicClass)), place, musicClass };
-    ctx.lots.add(call);
+    if (!ctx.lots.add(call)) {
+      // A park that came in before this reconciliation took the place: the caller is parked
+      // again on a free place (recoverUnrecorded, below), or by Asterisk if not in our lot.
+      ctx.store.ended(asCall(row, ''), 'LOST', { reason: `place ${row.placeKey} was taken by a newer park while the service was away` });
+      closed++;
+      if (bridge?.type !== 'holding' || !bridge.id.startsWith('parking-')) {
+        await ctx.ari.continueInDialplan(row.callerChannelId, FALLBACK_PARK.context, FALLBACK_PARK.extension, FALLBACK_PARK.priority).catch(() => undefined);
+      }
+      continue;
+    }
     if (bridge?.id !== call.holdingBridgeId) {
       await ensureHoldingBridge(ctx, call.holdingBridgeId);
       await ctx.ari.addToBridge(call.holdingBridgeId, [call.callerChannelId]);
@@ -96,6 +113,7 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
   }
 
   adopted += await recoverUnrecorded(ctx, tenants, bridges, channels);
+  await endConversations(ctx, bridges, alive, handledBefore, rowBridges);
 
   // Music may have left an adopted bridge (when it emptied once): start it again, idempotently.
   for (const [bridgeId, musicClass] of musicFor) await ctx.ari.startBridgeMusic(bridgeId, musicClass).catch(() => undefined);
@@ -124,6 +142,37 @@ function asCall(row: StoredPark, holdingBridge: string): ParkedCall {
     holdingBridgeId: holdingBridge,
     musicClass: '',
   };
+}
+
+/**
+ * Conversations the service connected (a retrieval, an answered ring-back, a returned call:
+ * bridges connect-* and return-*) whose side hung up while it could not hear: the other side
+ * is hung up, as hangUpTogether would have done. In this process, a handled channel that is
+ * gone gets the StasisEnd it missed (its flows, that watch included, finish). From an earlier
+ * run, with none of its channels handled here: a full bridge is watched again, a half one ended.
+ */
+async function endConversations(
+  ctx: ServiceContext,
+  bridges: Array<{ id: string; type: string; channelIds: string[] }>,
+  alive: Set<string>,
+  handledBefore: string[],
+  rowBridges: Set<string>,
+): Promise<void> {
+  for (const id of handledBefore) {
+    if (alive.has(id) || !ctx.handled.delete(id)) continue;
+    ctx.channelEvents.emit({ type: 'StasisEnd', channelId: id });
+  }
+  for (const bridge of bridges) {
+    if (!/^(connect|return)-/.test(bridge.id) || rowBridges.has(bridge.id) || bridge.channelIds.length === 0) continue;
+    // A connection this process is making or watching has a channel it handles (or a caller it holds).
+    if (bridge.channelIds.some((id) => ctx.handled.has(id) || ctx.lots.byChannel(id))) continue;
+    if (bridge.channelIds.length >= 2) {
+      hangUpTogether(ctx, bridge.id, bridge.channelIds);
+      continue;
+    }
+    ctx.log.warn({ bridgeId: bridge.id, channelIds: bridge.channelIds }, 'ending a conversation whose other side hung up while we were away');
+    await Promise.allSettled([...bridge.channelIds.map((id) => ctx.ari.hangup(id)), ctx.ari.destroyBridge(bridge.id)]);
+  }
 }
 
 /**
