@@ -179,4 +179,36 @@ describe('reliability', () => {
     const rows = await h.db.prisma.parkedCall.findMany();
     expect(rows.map((r) => [r.place, r.state])).toEqual([['7002', 'PARKED']]);
   }, 30_000);
+
+  it('[O5][R7] a parked caller hangs up while the restarted service is reconciling: the park is closed, not adopted', async () => {
+    await start();
+    const caller = await blindPark('102', '101', '7001');
+    await h.running.store.drained();
+    await h.restartService(() => {
+      // The new instance's channel list still has the caller; the hang-up reaches it first.
+      h.fake.beforeResponding(/^GET \/ari\/channels$/, () => h.fake.hangup(caller));
+    });
+    expect(parked(h)).toEqual([]);
+    await h.fake.waitFor(() => h.fake.deviceState('Stasis:park-acme-7001') === 'NOT_INUSE' && h.fake.deviceState('Stasis:park-acme') === 'NOT_INUSE');
+    await h.running.store.drained();
+    const row = await h.db.prisma.parkedCall.findFirstOrThrow();
+    expect(row).toMatchObject({ state: 'ENDED', outcome: 'ABANDONED' });
+  }, 30_000);
+
+  it('[O5][R7] a parked caller hangs up once the restarted service has listed it in its bridge: the park is closed, not adopted', async () => {
+    await start();
+    const caller = await blindPark('102', '101', '7001');
+    await h.running.store.drained();
+    await h.restartService(() => {
+      // Both lists (channels and bridges) still have the caller in the holding bridge.
+      h.fake.beforeResponding(/^GET \/ari\/(channels|bridges)$/, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 30)); // both lists are taken
+        h.fake.hangup(caller);
+      });
+    });
+    expect(parked(h)).toEqual([]);
+    await h.fake.waitFor(() => h.fake.deviceState('Stasis:park-acme-7001') === 'NOT_INUSE');
+    await h.running.store.drained();
+    expect(await h.db.prisma.parkedCall.findFirstOrThrow()).toMatchObject({ state: 'ENDED', outcome: 'ABANDONED' });
+  }, 30_000);
 });

@@ -97,15 +97,21 @@ export async function startParkingService(config: Config, overrides: StartOverri
   onEvent = service.onEvent;
   lots = service.ctx.lots;
   let reconciledOnce = false;
-  connection.on('connected', () => {
+  // On every (re)connection; a failed reconciliation is tried again while connected, since
+  // until it succeeds parked calls may be unadopted and lamps stale.
+  const reconcile = (attempt: number) => {
     service.reconcile().then(
       (report) => {
         reconciledOnce = true;
         connection.emit('reconciled', report);
       },
-      (err) => log.error({ err }, 'reconciliation failed'),
+      (err) => {
+        log.error({ err, attempt }, 'reconciliation failed; trying again');
+        setTimeout(() => connection.state === 'connected' && reconcile(attempt + 1), Math.min(500 * attempt, 5000)).unref();
+      },
     );
-  });
+  };
+  connection.on('connected', () => reconcile(1));
 
   const http = await buildHttpApp({
     log,

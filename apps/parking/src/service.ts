@@ -47,6 +47,7 @@ export function createParkingService(deps: ParkingServiceDeps) {
     returns: new Map(),
     deliveries: new Map(),
     handled: new Set(),
+    leftDuringReconcile: null,
     options: { ...defaultServiceOptions, ...deps.options },
     telemetry: deps.telemetry ?? { parked: () => undefined, connected: () => undefined },
   };

@@ -221,15 +221,19 @@ export class FakeAsterisk {
   }
 
   /**
-   * Holds back the response to the next request matching `matching` ("POST /ari/bridges/x/addChannel")
-   * until `meanwhile()` has run (the request itself is carried out): what it makes happen, a
-   * hangup say, reaches the service before the response, as it can on a real Asterisk.
+   * Holds back the responses to requests matching `matching` ("POST /ari/bridges/x/addChannel")
+   * until `meanwhile()`, started by the first of them, has run (the requests themselves are
+   * carried out): what it makes happen, a hangup say, reaches the service before the
+   * responses, as it can on a real Asterisk. Once only.
    */
   beforeResponding(matching: RegExp, meanwhile: () => Promise<void> | void): void {
+    let done: Promise<void> | null = null;
     this.server.responseGate = (method, path) => {
       if (!matching.test(`${method} ${path}`)) return undefined;
-      this.server.responseGate = null;
-      return Promise.resolve(meanwhile()).then(() => new Promise((resolve) => setTimeout(resolve, 50)));
+      done ??= Promise.resolve(meanwhile())
+        .then(() => new Promise<void>((resolve) => setTimeout(resolve, 50)))
+        .finally(() => (this.server.responseGate = null));
+      return done;
     };
   }
 

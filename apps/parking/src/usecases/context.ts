@@ -32,6 +32,8 @@ export interface ServiceContext {
   deliveries: Map<string, { parkedCallId: string; by: string }>;
   /** Channels this process has seen enter Stasis and not leave: the ones its flows handle. */
   handled: Set<string>;
+  /** While a reconciliation runs: channels that left Stasis meanwhile (it may adopt them from an older list). */
+  leftDuringReconcile: Set<string> | null;
   options: ServiceOptions;
   telemetry: Telemetry;
 }

@@ -1,5 +1,6 @@
 import { allocatePlace } from '../domain/allocate';
 import { placeFromKey } from '../domain/codes';
+import { isParkingError } from '../domain/errors';
 import type { TenantConfig } from '../domain/tenant';
 import type { ParkedCall } from '../domain/parked-call';
 import type { ChannelSnapshot, StoredPark } from '../ports';
@@ -29,6 +30,16 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
   // were taken are not in them, and are not ours to judge here.
   const knownCalls = new Set(ctx.lots.all().map((c) => c.id));
   const handledBefore = [...ctx.handled];
+  const leftMeanwhile = new Set<string>();
+  ctx.leftDuringReconcile = leftMeanwhile;
+  try {
+    return await reconcileWith(ctx, knownCalls, handledBefore, leftMeanwhile);
+  } finally {
+    if (ctx.leftDuringReconcile === leftMeanwhile) ctx.leftDuringReconcile = null;
+  }
+}
+
+async function reconcileWith(ctx: ServiceContext, knownCalls: Set<string>, handledBefore: string[], leftMeanwhile: Set<string>): Promise<ReconcileReport> {
   const [channels, bridges, stored, tenants, deviceStates, ours] = await Promise.all([
     ctx.ari.listChannels(),
     ctx.ari.listBridges(),
@@ -98,8 +109,14 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
       continue;
     }
     if (bridge?.id !== call.holdingBridgeId) {
-      await ensureHoldingBridge(ctx, call.holdingBridgeId);
-      await ctx.ari.addToBridge(call.holdingBridgeId, [call.callerChannelId]);
+      try {
+        await ensureHoldingBridge(ctx, call.holdingBridgeId);
+        await ctx.ari.addToBridge(call.holdingBridgeId, [call.callerChannelId]);
+      } catch (err) {
+        if (!isParkingError(err, 'call-gone')) throw err;
+        await callerLeft(ctx, call, 'ABANDONED', 'the caller hung up while the service was reconciling');
+        continue;
+      }
     }
     musicFor.set(call.holdingBridgeId, musicClass);
     // A ring-back that was out when the service stopped cannot be followed: end it, recall anew.
@@ -114,6 +131,11 @@ export async function reconcile(ctx: ServiceContext): Promise<ReconcileReport> {
 
   adopted += await recoverUnrecorded(ctx, tenants, bridges, channels);
   await endConversations(ctx, bridges, alive, handledBefore, rowBridges);
+  // A caller who hung up after the channel list was taken, before being adopted from it: the
+  // StasisEnd found no park to end then. Once adopted, StasisEnd ends the park as usual.
+  for (const call of ctx.lots.all()) {
+    if (leftMeanwhile.has(call.callerChannelId)) await callerLeft(ctx, call, 'ABANDONED', 'the caller hung up while the service was reconciling');
+  }
 
   // Music may have left an adopted bridge (when it emptied once): start it again, idempotently.
   for (const [bridgeId, musicClass] of musicFor) await ctx.ari.startBridgeMusic(bridgeId, musicClass).catch(() => undefined);

@@ -21,6 +21,7 @@ export function routeEvent(ctx: ServiceContext, event: CallEvent, verifyPin: Pin
   ctx.channelEvents.emit(event);
   if (event.type === 'StasisEnd') {
     ctx.handled.delete(event.channelId);
+    ctx.leftDuringReconcile?.add(event.channelId);
     const call = ctx.lots.byChannel(event.channelId);
     if (call) callerLeft(ctx, call).catch((err) => ctx.log.error({ err }, 'closing an abandoned park failed'));
     return;
