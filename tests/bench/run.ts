@@ -12,6 +12,7 @@ import { FakeBench, defaultFakeOptions, type FakeBenchOptions } from './fake-ben
 import { summarizeProfile } from './lib/profile-summary';
 import { runRealBench } from './real-bench';
 import { renderFakeReport, targets } from './report';
+import { argValue } from './lib/stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -34,14 +35,6 @@ const HELP = `usage: npm run bench [-- options]
     --asterisk-pid PID       for Asterisk's CPU (default: its pid file under /opt/asterisk or /var/run)
     --sipp PATH --local-ip IP --keep-logs
 `;
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-  return v;
-}
 
 function environment(database: string) {
   const cpus = os.cpus();

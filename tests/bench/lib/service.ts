@@ -63,6 +63,8 @@ export interface ServiceProcess {
   /** Resolves when the service's queued database writes are all applied. */
   waitDrained(timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would (the soak run): resolves when the process is gone. */
+  kill(): Promise<void>;
 }
 
 export async function startService(
@@ -176,6 +178,12 @@ export async function startService(
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await gone;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (exited !== null) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await gone;
     },
   };
   return svc;
