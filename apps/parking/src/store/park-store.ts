@@ -145,7 +145,8 @@ export class PrismaParkStore implements ParkStore {
           continue;
         }
         this.failures++;
-        const delay = Math.min(200 * 2 ** Math.min(this.failures, 6), 10_000);
+        // Capped low: the queue lives in memory, so it must drain soon after the database is back.
+        const delay = Math.min(200 * 2 ** Math.min(this.failures, 4), 2000);
         if (this.failures === 1) this.log.error({ err, pending: this.queue.length }, 'database write failed; queued writes will be retried');
         this.flushing = false;
         this.retryTimer = setTimeout(() => {
