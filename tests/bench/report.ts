@@ -191,7 +191,7 @@ export function renderFakeReport(r: Record<string, any>, env: Record<string, any
   if (r.warmup) lines.push(`First park also creates the holding bridge and starts its music: ${Object.keys(r.warmup.firstCycle).filter((k) => k.startsWith('POST /bridges/{holding}') && !k.endsWith('addChannel')).join(', ')}.`);
   if (r.configLoadMs) {
     lines.push(
-      `Tenant configuration load (${r.setup.places} places, ${r.setup.extensions} extensions): p50 ${fmt(r.configLoadMs.p50, 1)} ms; the service reloads it when its 10 s cache has expired, on the path of the call that finds it so.`,
+      `Tenant configuration load (${r.setup.places} places, ${r.setup.extensions} extensions): p50 ${fmt(r.configLoadMs.p50, 1)} ms; the service reloads it in the background when its 10 s cache has expired (calls meanwhile use the last one).`,
     );
   }
 
