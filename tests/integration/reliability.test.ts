@@ -1,4 +1,4 @@
-import { eventually, parked, startHarness, type Harness, type HarnessOptions } from '../support/harness';
+import { TEST_ADMIN_KEY, eventually, parked, startHarness, type Harness, type HarnessOptions } from '../support/harness';
 
 /**
  * What the service survives (issue 7), each test named for it. The promise: no caller hung
@@ -210,5 +210,24 @@ describe('reliability', () => {
     await h.fake.waitFor(() => h.fake.deviceState('Stasis:park-acme-7001') === 'NOT_INUSE');
     await h.running.store.drained();
     expect(await h.db.prisma.parkedCall.findFirstOrThrow()).toMatchObject({ state: 'ENDED', outcome: 'ABANDONED' });
+  }, 30_000);
+
+  it('[O5][B1] a caller in the holding bridge with no record (its write lost in a crash) is parked again, recorded and listed', async () => {
+    await start();
+    const caller = await blindPark('102', '101', '7001');
+    await h.running.store.drained();
+    await h.restartService(async () => {
+      await h.db.prisma.parkEvent.deleteMany();
+      await h.db.prisma.parkedCall.deleteMany();
+    });
+    const [call] = parked(h);
+    expect(call).toMatchObject({ caller, method: 'RECOVERED', state: 'PARKED' });
+    expect(h.fake.bridgeOf(caller)?.bridge_type).toBe('holding');
+    expect(h.fake.deviceState(`Stasis:park-acme-${call.place}`)).toBe('INUSE');
+    await h.running.store.drained();
+    expect(await h.db.prisma.parkedCall.findFirstOrThrow()).toMatchObject({ state: 'PARKED', method: 'RECOVERED', callerChannelId: caller });
+    const res = await fetch(`${h.running.url}/api/v1/tenants/${h.tenantId}/parked-calls`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { items: Array<{ method: string }> }).items.map((c) => c.method)).toEqual(['RECOVERED']);
   }, 30_000);
 });

@@ -29,7 +29,10 @@ export const Nullable = <T extends TSchema>(schema: T) => {
 
 export const RecallOption = StringEnum(['PARKER_ONLY', 'PARKER_THEN_HUNT_GROUP', 'HUNT_GROUP_ONLY'] as const);
 export const PlaceKind = StringEnum(['SLOT', 'EXTENSION', 'CODE'] as const);
-export const ParkMethod = StringEnum(['BLIND_TRANSFER', 'ATTENDED_TRANSFER', 'HOLD_AND_DIAL', 'API'] as const, 'how the call was parked');
+export const ParkMethod = StringEnum(
+  ['BLIND_TRANSFER', 'ATTENDED_TRANSFER', 'HOLD_AND_DIAL', 'API', 'RECOVERED'] as const,
+  'how the call was parked (RECOVERED: found in a holding bridge with no record, after a crash)',
+);
 export const Timestamps = Type.Object({ createdAt: DateTime, updatedAt: DateTime });
 
 /** A create body: the `required` fields, the others optional; unknown fields are refused. */
