@@ -201,10 +201,7 @@ describe('reliability', () => {
     await h.running.store.drained();
     await h.restartService(() => {
       // Both lists (channels and bridges) still have the caller in the holding bridge.
-      h.fake.beforeResponding(/^GET \/ari\/(channels|bridges)$/, async () => {
-        await new Promise((resolve) => setTimeout(resolve, 30)); // both lists are taken
-        h.fake.hangup(caller);
-      });
+      h.fake.beforeResponding(/^GET \/ari\/(channels|bridges)$/, () => h.fake.hangup(caller), 2);
     });
     expect(parked(h)).toEqual([]);
     await h.fake.waitFor(() => h.fake.deviceState('Stasis:park-acme-7001') === 'NOT_INUSE');

@@ -222,17 +222,22 @@ export class FakeAsterisk {
 
   /**
    * Holds back the responses to requests matching `matching` ("POST /ari/bridges/x/addChannel")
-   * until `meanwhile()`, started by the first of them, has run (the requests themselves are
-   * carried out): what it makes happen, a hangup say, reaches the service before the
+   * until `meanwhile()` has run, started once `after` of them are held (the requests themselves
+   * are carried out): what it makes happen, a hangup say, reaches the service before the
    * responses, as it can on a real Asterisk. Once only.
    */
-  beforeResponding(matching: RegExp, meanwhile: () => Promise<void> | void): void {
-    let done: Promise<void> | null = null;
+  beforeResponding(matching: RegExp, meanwhile: () => Promise<void> | void, after = 1): void {
+    let held = 0;
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
     this.server.responseGate = (method, path) => {
       if (!matching.test(`${method} ${path}`)) return undefined;
-      done ??= Promise.resolve(meanwhile())
-        .then(() => new Promise<void>((resolve) => setTimeout(resolve, 50)))
-        .finally(() => (this.server.responseGate = null));
+      if (++held === after) {
+        this.server.responseGate = null;
+        void Promise.resolve(meanwhile())
+          .then(() => new Promise((resolve) => setTimeout(resolve, 50)))
+          .finally(release);
+      }
       return done;
     };
   }

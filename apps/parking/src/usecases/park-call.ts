@@ -71,7 +71,7 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
   });
   armRecall(ctx, call);
   await Promise.all([
-    updateLamps(ctx, config, call, true).then(() => ctx.telemetry.parked(performance.now() - (req.receivedAt ?? performance.now()))),
+    updateLamps(ctx, config, call, true).then(() => req.receivedAt !== undefined && ctx.telemetry.parked(performance.now() - req.receivedAt)),
     notifyParked(ctx, config, call, req.tellParkerByMessage),
   ]);
   return call;
