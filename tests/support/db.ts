@@ -42,7 +42,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   if (!serverUrl || !prefix) throw new Error('createTestDatabase() needs jest with tests/support/global-setup.ts');
   const name = `${prefix}_${process.pid}_${++created}`;
   const template = options.migrated === false ? 'template0' : `${prefix}_template`;
-  await admin(serverUrl, `CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(template)}`);
+  await adminQuery(serverUrl, `CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(template)}`);
   const url = withDatabase(serverUrl, name);
   const prisma = createPrismaClient(url, { poolSize: 3 });
   let dropped = false;
@@ -53,12 +53,13 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
       if (dropped) return;
       dropped = true;
       await prisma.$disconnect();
-      await admin(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
     },
   };
 }
 
-async function admin(serverUrl: string, sql: string): Promise<void> {
+/** One statement on the server's admin database (CREATE/DROP DATABASE). */
+export async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {

@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import type { PrismaClient } from '../../../generated/prisma/client';
 import { renderTenantDialplan } from '../../../apps/parking/src/domain/dialplan';
 import { startParkingService, type RunningService } from '../../../apps/parking/src/main';
 import type { ParkingEvent } from '../../../apps/parking/src/ports';
 import { PrismaConfigSource } from '../../../apps/parking/src/store/config-store';
 import { applyMigrations, createPrismaClient, quoteIdentifier, withDatabase } from '../../../apps/parking/src/store/database';
+import { adminQuery } from '../../support/db';
 import { seedTenant, type SeedOptions } from '../../support/seed';
 import { AriEvents } from './ari-events';
 import { Asterisk } from './asterisk';
@@ -169,16 +169,6 @@ export async function startWorld(seed: SeedOptions = {}): Promise<World> {
   } catch (err) {
     await undo();
     throw err;
-  }
-}
-
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 

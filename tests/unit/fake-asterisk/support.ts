@@ -6,6 +6,7 @@ import { writeFileSync, mkdtempSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { FakeAsterisk } from '../../support/fake-asterisk';
 import type { FakeAsteriskOptions } from '../../support/fake-asterisk';
+import type { AriClient as ServiceAriClient } from '../../../apps/parking/src/ari/ari-call-control';
 
 // ari-client ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -14,13 +15,8 @@ const ari = require('ari-client') as {
 };
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export interface AriClient {
-  channels: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
-  bridges: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
-  deviceStates: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
-  endpoints: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
-  playbacks: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
-  applications: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
+/** The service's view of ari-client, and what these tests use besides. */
+export interface AriClient extends ServiceAriClient {
   asterisk: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
   start(apps: string | string[], subscribeAll?: boolean): Promise<void>;
   stop(): void;
