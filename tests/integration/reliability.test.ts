@@ -44,6 +44,23 @@ describe('reliability', () => {
     await blindPark('102', '101', '7002');
   });
 
+  it('[O5] Asterisk is stopped or restarted cleanly (core restart now): history says Asterisk hung the callers up, not that they left', async () => {
+    await start();
+    await blindPark('102', '101', '7001');
+    await blindPark('103', '201', '*70333');
+    const back = reconciled();
+    await h.fake.restart({ graceful: true });
+    await back;
+    expect(parked(h)).toHaveLength(0);
+    await h.running.store.drained();
+    const rows = await h.db.prisma.parkedCall.findMany({ include: { events: true } });
+    expect(rows.map((r) => r.outcome)).toEqual(['LOST', 'LOST']);
+    for (const row of rows) expect(row.events.find((e) => e.type === 'lost')?.details).toMatchObject({ reason: 'Asterisk shut down or restarted and hung up the call' });
+    expect(h.events.filter((e) => e.type === 'lost')).toHaveLength(2);
+    expect(h.events.filter((e) => e.type === 'abandoned')).toHaveLength(0);
+    expect(h.fake.deviceState('Stasis:park-acme-7001')).toBe('NOT_INUSE');
+  });
+
   it('[O5] a reconcile run twice changes nothing the second time', async () => {
     await start();
     await blindPark('102', '101', '7001');

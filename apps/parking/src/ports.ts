@@ -11,7 +11,7 @@ export interface ChannelSnapshot {
   state: string;
   callerName: string;
   callerNumber: string;
-  /** ari.conf channelvars delivered with the channel (BLINDTRANSFER, PARK_PEER). */
+  /** ari.conf channelvars delivered with the channel (BLINDTRANSFER, ATTENDEDTRANSFER, PARK_PEER). */
   vars: Record<string, string>;
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ParkingLots } from './domain/lots';
 import type { CallControl, Clock, ConfigSource, EventSink, ParkStore, Telemetry } from './ports';
 import { ChannelEvents, type CallEvent } from './usecases/channel-events';
+import { ConnectedCalls } from './usecases/connected-calls';
 import { defaultServiceOptions, type ServiceContext, type ServiceOptions } from './usecases/context';
 import type { PinVerifier } from './usecases/handle-dialled-code';
 import { deliverCall } from './usecases/deliver-call';
@@ -47,6 +48,9 @@ export function createParkingService(deps: ParkingServiceDeps) {
     returns: new Map(),
     deliveries: new Map(),
     handled: new Set(),
+    channelNames: new Map(),
+    shutdownHangups: new Set(),
+    connected: new ConnectedCalls(),
     leftDuringReconcile: null,
     options: { ...defaultServiceOptions, ...deps.options },
     telemetry: deps.telemetry ?? { parked: () => undefined, connected: () => undefined },

@@ -1338,10 +1338,6 @@ export class Engine {
     if (!bridge || bridge.channels.length < 2) {
       throw new FakeUsageError(`blind transfer refused: ${transferer.name} is not bridged`);
     }
-    if (bridge.bridgeClass !== 'basic' || bridge.channels.length > 2) {
-      throw new FakeUsageError('blind transfer from a multi-party or Stasis bridge is not supported by the fake');
-    }
-    const transferee = bridge.channels.find((c) => c !== transferer)!;
     const record: ReferRecord = {
       kind: 'blind',
       transfererChannelId: transferer.id,
@@ -1353,6 +1349,12 @@ export class Engine {
       at: Date.now(),
     };
     phone.refers.push(record);
+    if (bridge.bridgeClass === 'stasis' || bridge.channels.length > 2) {
+      this.blindTransferBridge(transferer, bridge, exten, context, record);
+      this.notify();
+      return record;
+    }
+    const transferee = bridge.channels.find((c) => c !== transferer)!;
     transfererBridgePeer(this, transferer, transferee);
     this.setVar(transferee, 'BLINDTRANSFER', transferer.name);
     this.setVar(transferee, 'ATTENDEDTRANSFER', undefined);
@@ -1383,7 +1385,7 @@ export class Engine {
     const phone = consult.phone ?? held.phone;
     if (!phone) throw new FakeUsageError('attended transfer needs a phone channel');
     const heldBridge = held.bridge;
-    if (!heldBridge || heldBridge.bridgeClass !== 'basic' || heldBridge.channels.length !== 2) {
+    if (!heldBridge || heldBridge.channels.length !== 2 || (heldBridge.bridgeClass !== 'basic' && heldBridge.bridgeClass !== 'stasis')) {
       throw new FakeUsageError(`attended transfer: ${held.name} is not in a two-party call`);
     }
     const transferee = heldBridge.channels.find((c) => c !== held)!;
@@ -1396,6 +1398,11 @@ export class Engine {
       at: Date.now(),
     };
     phone.refers.push(record);
+    if (heldBridge.bridgeClass === 'stasis') {
+      this.attendedTransferOutOfStasisBridge(held, consult, transferee, record);
+      this.notify();
+      return record;
+    }
     this.setVar(transferee, 'ATTENDEDTRANSFER', held.name);
     this.setVar(transferee, 'BLINDTRANSFER', undefined);
 
@@ -1427,52 +1434,169 @@ export class Engine {
     this.destroyChannel(held, 16);
     if (transferee.bridge) this.leaveBridge(transferee, 'goto');
     if (transferee.dead) return record;
-    // Masquerade: B takes over A2's place (control, location, media, variables).
-    const mergedVars = new Map(transferee.vars);
-    for (const [k, v] of consult.vars) mergedVars.set(k, v);
-    transferee.vars.clear();
-    for (const [k, v] of mergedVars) transferee.vars.set(k, v);
-    transferee.context = consult.context;
-    transferee.exten = consult.exten;
-    transferee.priority = consult.priority;
-    transferee.appName = consult.appName;
-    transferee.appData = consult.appData;
-    transferee.moh = consult.moh;
-    transferee.silence = consult.silence;
-    transferee.wake = null;
-    if (control) {
-      consult.stasis = null;
-      transferee.stasis = control;
-      this.controls.set(transferee, this.controlOf(consult));
-      this.controls.delete(consult);
-      for (const pb of consult.playbacks.splice(0)) {
-        transferee.playbacks.push(pb);
-        (pb as { target: Channel | Bridge }).target = transferee;
-      }
-      this.apps.unsubscribeChannel(control.app, consult);
-      this.apps.subscribeChannel(control.app, transferee);
-      const app = this.apps.get(control.app);
-      if (app) {
-        this.apps.send(app, {
-          type: 'StasisStart',
-          timestamp: astTimestamp(),
-          args: [],
-          channel: this.channelJson(transferee),
-          replace_channel: a2Json,
-        });
-        this.apps.send(app, { type: 'StasisEnd', timestamp: astTimestamp(), channel: a2Json });
-      }
-    }
-    // B's own PBX (if it was the Dial() caller) ends; A2's PBX continues with B.
-    transferee.pbxGen++;
-    transferee.pbxRunning = consult.pbxRunning;
-    consult.movedTo = transferee;
-    // A2's old identity (now B's former call leg) is hung up; nobody is subscribed to it anymore.
-    for (const appName of [...consult.subs.keys()]) this.apps.unsubscribeChannel(appName, consult, true);
-    this.destroyChannel(consult, 16);
+    this.masquerade(transferee, consult, a2Json);
     this.completeRefer(record);
     this.notify();
     return record;
+  }
+
+  /**
+   * main/bridge.c blind_transfer_bridge(), for a Stasis bridge (AST_BRIDGE_FLAG_TRANSFER_BRIDGE_ONLY)
+   * or a multi-party one. BLINDTRANSFER=<transferer> is set on every peer
+   * (set_transfer_variables_all) and on a new Local pair "<exten>@<context>"; ast_call() copies
+   * ;1's variables to ;2, which runs the dialplan at the target. ;1 is imparted in the
+   * transferer's place: stasis_bridge.c bridge_stasis_push() refuses a channel not in Stasis and
+   * runs Stasis(<app>) on it first (StasisStart, args [], replace_channel = the transferer), then
+   * swaps it in (control_swap_channel_in_bridge). The transferer stays in Stasis, out of the
+   * bridge; res_pjsip_refer's NOTIFY 200 goes out when ;1 is bridged, and the phone hangs up.
+   * BridgeBlindTransfer is published last (the "publish:" label).
+   */
+  private blindTransferBridge(transferer: Channel, bridge: Bridge, exten: string, context: string, record: ReferRecord): void {
+    const peers = bridge.channels.filter((c) => c !== transferer);
+    for (const peer of peers) {
+      this.setVar(peer, 'BLINDTRANSFER', transferer.name);
+      this.setVar(peer, 'ATTENDEDTRANSFER', undefined);
+    }
+    const [one, two] = this.createLocalPair(`${exten}@${context}`);
+    one.vars.set('BLINDTRANSFER', transferer.name);
+    for (const [k, v] of one.vars) two.vars.set(k, v);
+    const transfererJson = this.channelJson(transferer);
+    const replaceJson = this.channelJson(one);
+    this.setState(two, 'Ring');
+    later(() => {
+      if (!two.dead) this.startPbx(two, context, exten, 1);
+    });
+    one.referWatch = { phone: transferer.phone!, record, transferer };
+    this.swapInto(bridge, one, transferer);
+    this.apps.multiChannelEvent([transferer], () => ({
+      type: 'BridgeBlindTransfer',
+      timestamp: astTimestamp(),
+      channel: transfererJson,
+      replace_channel: replaceJson,
+      ...(peers.length === 1 ? { transferee: this.channelJson(peers[0]) } : {}),
+      bridge: bridge.toJSON(),
+      exten,
+      context,
+      result: 'Success',
+      is_external: true,
+    }));
+    this.hangUpAfterRefer(transferer);
+  }
+
+  /**
+   * ast_bridge_impart(bridge, ch, swap): in a Stasis bridge a channel not in Stasis goes through
+   * Stasis(<app of swap>) first (StasisStart with replace_channel = swap, args []), then takes
+   * swap's place (stasis_bridge.c bridge_stasis_push / defer_bridge_add). Elsewhere it just swaps.
+   */
+  private swapInto(bridge: Bridge, ch: Channel, swap: Channel): void {
+    this.setState(ch, 'Up');
+    const app = swap.stasis?.app;
+    if (bridge.bridgeClass === 'stasis' && app) {
+      const exit = this.enterStasis(ch, app, [], this.channelJson(swap));
+      void exit?.then((e) => this.afterStasis(ch, e));
+    }
+    // bridge_channel_internal_push(): the new channel is pushed first, then the swap leaves.
+    this.joinBridge(ch, bridge);
+    if (swap.bridge === bridge) this.leaveBridge(swap, 'depart');
+  }
+
+  /** The transferring phone got NOTIFY 200 for its REFER and sends BYE. */
+  private hangUpAfterRefer(transferer: Channel): void {
+    later(() => {
+      if (!transferer.dead) this.remoteHangup(transferer, 16);
+    });
+  }
+
+  /**
+   * Attended transfer whose held call (A1, bridged with B) is in a Stasis bridge: never merged
+   * (TRANSFER_BRIDGE_ONLY), so main/bridge.c attended_transfer_bridge() links the two sides with
+   * a Local pair "_attended@transfer" (ATTENDEDTRANSFER=<A1> on ;1, copied to ;2 by ast_call()):
+   *  - A2 not bridged: ;2 masquerades into A2 (ast_local_setup_masquerade): StasisStart(;2,
+   *    replace_channel = A2) and StasisEnd(A2) if A2 was in Stasis;
+   *  - A2 in a bridge: ;2 takes A2's place there (ast_local_setup_bridge) and A2 hangs up.
+   * Then ;1 is imparted into A1's place (as for a blind transfer), and A1's phone hangs up.
+   */
+  private attendedTransferOutOfStasisBridge(held: Channel, consult: Channel, transferee: Channel, record: ReferRecord): void {
+    const heldBridge = held.bridge!;
+    this.setVar(transferee, 'ATTENDEDTRANSFER', held.name);
+    this.setVar(transferee, 'BLINDTRANSFER', undefined);
+    const [one, two] = this.createLocalPair('_attended@transfer');
+    one.vars.set('ATTENDEDTRANSFER', held.name);
+    for (const [k, v] of one.vars) two.vars.set(k, v);
+    const a2Json = this.channelJson(consult);
+    const consultBridge = consult.bridge;
+    this.setState(one, 'Up');
+    this.setState(two, 'Up');
+    this.apps.multiChannelEvent([held, consult], () => ({
+      type: 'BridgeAttendedTransfer',
+      timestamp: astTimestamp(),
+      transferer_first_leg: this.channelJson(held),
+      transferer_second_leg: a2Json,
+      transferee: this.channelJson(transferee),
+      transferer_first_leg_bridge: heldBridge.toJSON(),
+      ...(consultBridge ? { transferer_second_leg_bridge: consultBridge.toJSON() } : {}),
+      result: 'Success',
+      is_external: true,
+      destination_type: 'link',
+      destination_link_first_leg: this.channelJson(one),
+      destination_link_second_leg: this.channelJson(two),
+    }));
+    if (consultBridge) {
+      this.swapInto(consultBridge, two, consult);
+      this.destroyChannel(consult, 16);
+    } else {
+      this.masquerade(two, consult, a2Json);
+    }
+    this.swapInto(heldBridge, one, held);
+    this.completeRefer(record);
+    this.hangUpAfterRefer(held);
+  }
+
+  /**
+   * ast_channel_move(A2, ch): `ch` takes over A2's place (Stasis control, dialplan location,
+   * media, variables: clone_variables appends A2's after ch's). res_stasis.c
+   * channel_replaced_cb(): StasisStart for ch with replace_channel = A2 and args [], then
+   * StasisEnd for A2, whose old identity is gone.
+   */
+  private masquerade(ch: Channel, consult: Channel, a2Json: Record<string, unknown>): void {
+    if (ch.bridge) this.leaveBridge(ch, 'goto');
+    if (ch.dead) return;
+    const control = consult.stasis;
+    const mergedVars = new Map(ch.vars);
+    for (const [k, v] of consult.vars) mergedVars.set(k, v);
+    ch.vars.clear();
+    for (const [k, v] of mergedVars) ch.vars.set(k, v);
+    ch.context = consult.context;
+    ch.exten = consult.exten;
+    ch.priority = consult.priority;
+    ch.appName = consult.appName;
+    ch.appData = consult.appData;
+    ch.moh = consult.moh;
+    ch.silence = consult.silence;
+    ch.wake = null;
+    if (control) {
+      consult.stasis = null;
+      ch.stasis = control;
+      this.controls.set(ch, this.controlOf(consult));
+      this.controls.delete(consult);
+      for (const pb of consult.playbacks.splice(0)) {
+        ch.playbacks.push(pb);
+        (pb as { target: Channel | Bridge }).target = ch;
+      }
+      this.apps.unsubscribeChannel(control.app, consult);
+      this.apps.subscribeChannel(control.app, ch);
+      const app = this.apps.get(control.app);
+      if (app) {
+        this.apps.send(app, { type: 'StasisStart', timestamp: astTimestamp(), args: [], channel: this.channelJson(ch), replace_channel: a2Json });
+        this.apps.send(app, { type: 'StasisEnd', timestamp: astTimestamp(), channel: a2Json });
+      }
+    }
+    // ch's own PBX (if it was the Dial() caller) ends; A2's PBX continues with ch.
+    ch.pbxGen++;
+    ch.pbxRunning = consult.pbxRunning;
+    consult.movedTo = ch;
+    for (const appName of [...consult.subs.keys()]) this.apps.unsubscribeChannel(appName, consult, true);
+    this.destroyChannel(consult, 16);
   }
 
   /** The REFER with Replaces succeeded: NOTIFY 200, the transferring phone hangs up. */
@@ -1592,6 +1716,19 @@ export class Engine {
   /* ------------------------------------------------------------------ */
   /* restart                                                             */
   /* ------------------------------------------------------------------ */
+
+  /**
+   * `core stop now` / `core restart now` (main/asterisk.c can_safely_quit): ast_softhangup_all()
+   * asks every channel to hang up with AST_SOFTHANGUP_SHUTDOWN (ChannelHangupRequest, soft, cause
+   * 4: the flag), and they go: StasisEnd, ChannelDestroyed. The apps hear it before the sockets close.
+   */
+  softHangupAll(): void {
+    for (const ch of [...this.channels.values()]) {
+      if (ch.dead) continue;
+      this.apps.channelEvent(ch, () => ({ cause: 4, soft: true, type: 'ChannelHangupRequest', timestamp: astTimestamp(), channel: this.channelJson(ch) }));
+      this.destroyChannel(ch, 16);
+    }
+  }
 
   /** Asterisk restarts: every channel, bridge, playback and app vanishes, silently. astdb stays. */
   wipe(): void {

@@ -38,7 +38,7 @@ export interface FakeAsteriskOptions {
   dialplanFiles?: string[];
   /** Extra dialplan text loaded after the files. */
   dialplan?: string;
-  /** ari.conf channelvars. Default ['BLINDTRANSFER', 'PARK_PEER'] (asterisk-conf/ari.conf). */
+  /** ari.conf channelvars. Default ['BLINDTRANSFER', 'ATTENDEDTRANSFER', 'PARK_PEER'] (asterisk-conf/ari.conf). */
   channelvars?: string[];
   /** 'auto' (default): a playback item finishes on the next tick; 'manual': finishPlayback(). */
   playbackMode?: 'auto' | 'manual';
@@ -99,7 +99,7 @@ export class FakeAsterisk {
     this.password = opts.password ?? 'parking';
     this.host = opts.host ?? '127.0.0.1';
     this.engine = new Engine({
-      channelvars: opts.channelvars ?? ['BLINDTRANSFER', 'PARK_PEER'],
+      channelvars: opts.channelvars ?? ['BLINDTRANSFER', 'ATTENDEDTRANSFER', 'PARK_PEER'],
       playbackMode: opts.playbackMode ?? 'auto',
       playbackMs: opts.playbackMs ?? 0,
       asteriskId: opts.asteriskId ?? '02:42:ac:11:00:02',
@@ -423,8 +423,16 @@ export class FakeAsterisk {
     this.server.refuseWebSockets = false;
   }
 
-  /** Asterisk goes down: listener and every connection closed, all channels/bridges gone silently. */
-  async goDown(): Promise<void> {
+  /**
+   * Asterisk goes down: listener and every connection closed, all channels/bridges gone silently
+   * (a crash). With `graceful` (core stop/restart now), the channels are hung up first, and the
+   * apps hear it (ChannelHangupRequest with the shutdown flag, StasisEnd, ChannelDestroyed).
+   */
+  async goDown(opts: { graceful?: boolean } = {}): Promise<void> {
+    if (opts.graceful) {
+      this.engine.softHangupAll();
+      await this.server.closeWebSockets();
+    }
     await this.server.stop();
     this.engine.wipe();
   }
@@ -442,8 +450,8 @@ export class FakeAsterisk {
   }
 
   /** goDown(), wait `downtimeMs` (default 0), comeUp(). */
-  async restart(opts: { downtimeMs?: number } = {}): Promise<void> {
-    await this.goDown();
+  async restart(opts: { downtimeMs?: number; graceful?: boolean } = {}): Promise<void> {
+    await this.goDown({ graceful: opts.graceful });
     if (opts.downtimeMs) await new Promise((r) => setTimeout(r, opts.downtimeMs));
     await this.comeUp();
   }
@@ -482,6 +490,30 @@ export class FakeAsterisk {
   bridgedWith(channelId: string): string[] {
     const ch = this.engine.channelByNameOrId(channelId);
     return ch?.bridge ? ch.bridge.channels.filter((c) => c !== ch).map((c) => c.id) : [];
+  }
+
+  /**
+   * Who the channel talks to: the other channels of its bridge, following Local channel pairs
+   * through to the real parties on the far side (as after a transfer out of a Stasis bridge).
+   */
+  talksTo(channelId: string): string[] {
+    const start = this.engine.channelByNameOrId(channelId);
+    if (!start?.bridge || start.dead) return [];
+    const found: string[] = [];
+    const seen = new Set([start]);
+    const visit = (bridge: NonNullable<typeof start.bridge>) => {
+      for (const c of bridge.channels) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        if (c.tech !== 'Local') found.push(c.id);
+        else if (c.localPeer && !seen.has(c.localPeer) && !c.localPeer.dead) {
+          seen.add(c.localPeer);
+          if (c.localPeer.bridge) visit(c.localPeer.bridge);
+        }
+      }
+    };
+    visit(start.bridge);
+    return found;
   }
 
   /** The music class the channel hears (its own MOH, or its bridge's), or null. */

@@ -145,6 +145,23 @@ export class AriServer {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Closes the events WebSockets with a close frame, after every event already sent (a clean shutdown). */
+  async closeWebSockets(): Promise<void> {
+    await Promise.all(
+      [...this.sessions].map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.ws.once('close', () => resolve());
+            s.ws.close(1001, 'Asterisk shutting down');
+            setTimeout(() => {
+              s.ws.terminate();
+              resolve();
+            }, 1000).unref();
+          }),
+      ),
+    );
+  }
+
   /** Closes the events WebSockets (their apps are deactivated when the close is seen). */
   dropWebSockets(): void {
     for (const s of [...this.sessions]) {

@@ -33,7 +33,7 @@ export interface AriConnectionOptions {
   maxBackoffMs: number;
 }
 
-const EVENT_TYPES = ['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelDtmfReceived', 'PlaybackFinished'] as const;
+const EVENT_TYPES = ['StasisStart', 'StasisEnd', 'ChannelHangupRequest', 'ChannelDestroyed', 'ChannelDtmfReceived', 'PlaybackFinished'] as const;
 
 /**
  * Keeps the service connected to ARI for as long as it runs. ari-client reconnects its
@@ -180,6 +180,8 @@ function normalise(type: (typeof EVENT_TYPES)[number], event: Record<string, any
       };
     case 'StasisEnd':
       return { type, channelId: event.channel.id };
+    case 'ChannelHangupRequest':
+      return { type, channelId: event.channel.id, cause: Number(event.cause ?? 0), soft: event.soft === true };
     case 'ChannelDestroyed':
       return { type, channelId: event.channel.id, cause: Number(event.cause ?? 0) };
     case 'ChannelDtmfReceived':

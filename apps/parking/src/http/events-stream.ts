@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'recall_answered',
   'returned_to_hunt_group',
   'abandoned',
+  'lost',
   'timed_out',
   'hung_up',
   'park_failed',

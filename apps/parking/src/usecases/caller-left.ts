@@ -5,7 +5,8 @@ import { cancelRecall, hangUpRingBacks } from './recall-call';
 
 /**
  * A parked caller hung up (StasisEnd): the place is freed at once (R7), ring-backs are
- * cancelled, the lamps go off and the park is closed as abandoned.
+ * cancelled, the lamps go off and the park is closed as abandoned. LOST when it was not the
+ * caller's doing (Asterisk stopped, or the caller was gone when the service came back).
  */
 export async function callerLeft(
   ctx: ServiceContext,
@@ -22,7 +23,7 @@ export async function callerLeft(
   ctx.log.info({ parkedCallId: call.id, place: call.placeKey, waitedSec, wasConnecting, outcome, reason }, 'parked caller gone');
   ctx.store.ended(call, outcome, { waitedSec, reason });
   ctx.events.publish({
-    type: 'abandoned',
+    type: outcome === 'LOST' ? 'lost' : 'abandoned',
     tenantId: call.tenantId,
     parkedCallId: call.id,
     data: { place: call.placeKey, waitedSec, reason, caller: { name: call.callerName, number: call.callerNumber } },

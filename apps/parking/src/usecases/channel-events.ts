@@ -4,6 +4,8 @@ import type { ChannelSnapshot } from '../ports';
 export type CallEvent =
   | { type: 'StasisStart'; channel: ChannelSnapshot; args: string[]; replacedChannelId: string | null; receivedAt: number }
   | { type: 'StasisEnd'; channelId: string }
+  /** `soft`: Asterisk asked the channel to hang up; `cause` is then the reason flag (AST_SOFTHANGUP_*). */
+  | { type: 'ChannelHangupRequest'; channelId: string; cause: number; soft: boolean }
   | { type: 'ChannelDestroyed'; channelId: string; cause: number }
   | { type: 'ChannelDtmfReceived'; channelId: string; digit: string }
   | { type: 'PlaybackFinished'; playbackId: string; channelId: string | null };

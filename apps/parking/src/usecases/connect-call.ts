@@ -1,7 +1,7 @@
 import { isParkingError } from '../domain/errors';
 import { hasEnded, type ParkOutcome, type ParkedCall } from '../domain/parked-call';
 import type { TenantConfig } from '../domain/tenant';
-import { channelKey } from './channel-events';
+import { watchConnectedCall } from './connected-calls';
 import type { ServiceContext } from './context';
 import { updateLamps } from './lamps';
 import { armRecall, cancelRecall, hangUpRingBacks } from './recall-call';
@@ -62,7 +62,7 @@ export async function connectParkedCall(ctx: ServiceContext, config: TenantConfi
     data: { place: call.placeKey, by: conn.by, waitedSec, caller: { name: call.callerName, number: call.callerNumber } },
   });
   if (conn.receivedAt !== undefined) ctx.telemetry.connected(performance.now() - conn.receivedAt);
-  hangUpTogether(ctx, bridgeId, [call.callerChannelId, otherChannelId]);
+  watchConnectedCall(ctx, bridgeId, [call.callerChannelId, otherChannelId]);
   await updateLamps(ctx, config, call, false);
   return true;
 }
@@ -86,16 +86,4 @@ export function backToParked(ctx: ServiceContext, call: ParkedCall): void {
   const retryAt = ctx.clock.now() + 1000;
   if (call.recallAt === null || call.recallAt < retryAt) call.recallAt = retryAt;
   armRecall(ctx, call);
-}
-
-/** When either side of a connected call leaves, the other is hung up and the bridge removed. */
-export function hangUpTogether(ctx: ServiceContext, bridgeId: string, channelIds: string[]): void {
-  const offs = channelIds.map((id) =>
-    ctx.channelEvents.on(channelKey(id), (event) => {
-      if (event.type !== 'StasisEnd') return;
-      offs.forEach((off) => off());
-      const others = channelIds.filter((other) => other !== id);
-      Promise.allSettled([...others.map((other) => ctx.ari.hangup(other)), ctx.ari.destroyBridge(bridgeId)]).catch(() => undefined);
-    }),
-  );
 }

@@ -3,6 +3,7 @@ import { ParkingLots } from '../domain/lots';
 import type { CallControl, Clock, ConfigSource, EventSink, ParkStore, Telemetry } from '../ports';
 import { sanitize } from '../domain/lamp-names';
 import { ChannelEvents } from './channel-events';
+import type { ConnectedCalls } from './connected-calls';
 import type { Consult } from './park-by-consult';
 
 /** What every use case is given: the ports, the live lots, and id/random sources. */
@@ -32,6 +33,12 @@ export interface ServiceContext {
   deliveries: Map<string, { parkedCallId: string; by: string }>;
   /** Channels this process has seen enter Stasis and not leave: the ones its flows handle. */
   handled: Set<string>;
+  /** Names of the channels in Stasis (a transfer's Local half names the transferer by it). */
+  channelNames: Map<string, string>;
+  /** Channels Asterisk is hanging up because it shuts down or restarts (not the caller's doing). */
+  shutdownHangups: Set<string>;
+  /** Calls the service bridged, watched as ordinary calls (hang-ups, transfers, parks again). */
+  connected: ConnectedCalls;
   /** While a reconciliation runs: channels that left Stasis meanwhile (it may adopt them from an older list). */
   leftDuringReconcile: Set<string> | null;
   options: ServiceOptions;

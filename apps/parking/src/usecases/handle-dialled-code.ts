@@ -5,6 +5,7 @@ import type { Party } from '../domain/parked-call';
 import { groupOf, type TenantConfig } from '../domain/tenant';
 import type { ChannelSnapshot } from '../ports';
 import { endpointOfChannelName, type ServiceContext } from './context';
+import { takeTransferredPeer } from './connected-calls';
 import { refuse } from './conversation';
 import { parkByConsult } from './park-by-consult';
 import { parkCall } from './park-call';
@@ -75,16 +76,23 @@ async function hasOtherCall(ctx: ServiceContext, endpoint: string, channelId: st
   return channelIds.some((id) => id !== channelId);
 }
 
-/** The caller was blind-transferred to a code; the parker is gone, so errors return the call (P8). */
+/**
+ * The caller was blind-transferred to a code; the parker is gone, so errors return the call (P8).
+ * Out of a call the service bridged, what arrives is the Local half of Asterisk's transfer: the
+ * caller on the other side of that call is the one parked.
+ */
 async function blindTransfer(
   ctx: ServiceContext,
   config: TenantConfig,
-  channel: ChannelSnapshot,
+  transferred: ChannelSnapshot,
   parker: Party,
   request: ReturnType<typeof parseDialled>,
   receivedAt: number,
 ): Promise<void> {
+  const peer = takeTransferredPeer(ctx, transferred, transferred.vars.BLINDTRANSFER);
+  let channel = transferred;
   try {
+    if (peer) channel = await ctx.ari.channel(peer.channelId);
     let target: ParkTarget;
     let groupId: string | null = null;
     if (request.action === 'park') target = request.target;
@@ -105,7 +113,9 @@ async function blindTransfer(
       random: ctx.random,
     });
     await parkCall(ctx, { config, channel, place, parker, method: 'BLIND_TRANSFER', groupId, tellParkerByMessage: true, receivedAt });
+    await peer?.release();
   } catch (err) {
+    await peer?.release();
     if (isParkingError(err, 'call-gone')) return;
     const reason = isParkingError(err) ? err : new ParkingError('internal', String(err));
     if (!isParkingError(err)) ctx.log.error({ err }, 'blind park failed');

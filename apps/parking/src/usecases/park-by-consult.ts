@@ -6,6 +6,7 @@ import type { TenantConfig } from '../domain/tenant';
 import type { ChannelSnapshot } from '../ports';
 import { channelKey } from './channel-events';
 import { splitEndpoint, type ServiceContext } from './context';
+import { takeSide, takeTransferredPeer, type TakenSide } from './connected-calls';
 import { announce, refuse } from './conversation';
 import { parkCall } from './park-call';
 import { prompts } from './prompts';
@@ -106,7 +107,25 @@ export async function onConsultReplaced(ctx: ServiceContext, consult: Consult, c
   // The caller inherits the consult leg's announcement, and Asterisk holds bridge changes until a
   // playback ends: stop it (refused while only digits have played; it then ends by itself).
   if (consult.playbackId) await ctx.ari.stopPlayback(consult.playbackId).catch(() => undefined);
-  await parkPulledOrTransferred(ctx, consult, caller, 'ATTENDED_TRANSFER');
+  // Out of a call the service bridged, a Local half took the consult leg's place: the caller
+  // is on the other side of that call.
+  const peer = takeTransferredPeer(ctx, caller, caller.vars.ATTENDEDTRANSFER);
+  if (!peer) return parkPulledOrTransferred(ctx, consult, caller, 'ATTENDED_TRANSFER');
+  await parkSideOfConnectedCall(ctx, consult, peer, 'ATTENDED_TRANSFER');
+}
+
+/** Parks one side of a call the service bridged, then ends what is left of that call. */
+async function parkSideOfConnectedCall(ctx: ServiceContext, consult: Consult, side: TakenSide, method: 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL' | 'API'): Promise<void> {
+  let caller: ChannelSnapshot;
+  try {
+    caller = await ctx.ari.channel(side.channelId);
+  } catch (err) {
+    ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);
+    await side.release();
+    if (!isParkingError(err, 'call-gone')) throw err;
+    return;
+  }
+  await parkPulledOrTransferred(ctx, consult, caller, method, side.release);
 }
 
 /** The held caller arrived through the dialplan helper (Stasis(parking,pulled)). */
@@ -120,6 +139,8 @@ async function parkPulledOrTransferred(
   consult: Consult,
   caller: ChannelSnapshot,
   method: 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL' | 'API',
+  /** Ends the rest of the call the caller was taken from (parked out of a connected call). */
+  release: () => Promise<void> = async () => undefined,
 ): Promise<void> {
   try {
     await parkCall(ctx, {
@@ -133,8 +154,10 @@ async function parkPulledOrTransferred(
       tellParkerByMessage: method === 'API',
       id: consult.parkedCallId,
     });
+    await release();
   } catch (err) {
     ctx.lots.releaseReservation(consult.config.settings.id, placeKey(consult.place), consult.token);
+    await release();
     if (isParkingError(err, 'call-gone')) return;
     const reason = isParkingError(err) ? err : new ParkingError('internal', String(err));
     await returnToParker(ctx, consult.config, caller, consult.parker.endpoint, reason);
@@ -159,6 +182,12 @@ async function pullHeldCaller(ctx: ServiceContext, consult: Consult): Promise<vo
  * dialplan helper ChannelRedirects it to Stasis(parking,pulled), where `pending` parks it.
  */
 export async function pullIntoParking(ctx: ServiceContext, pending: Consult, channel: ChannelSnapshot): Promise<void> {
+  // A side of a call the service bridged is in Stasis already: parked directly.
+  const connected = ctx.connected.of(channel.id);
+  if (connected) {
+    const method = pending.method === 'API' ? 'API' : 'HOLD_AND_DIAL';
+    return parkPulledOrTransferred(ctx, pending, channel, method, takeSide(ctx, connected, channel.id).release);
+  }
   const release = () => ctx.lots.releaseReservation(pending.config.settings.id, placeKey(pending.place), pending.token);
   ctx.pulls.set(channel.id, pending);
   ctx.clock.at(ctx.clock.now() + PULL_TIMEOUT_MS, () => {

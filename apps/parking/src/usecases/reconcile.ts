@@ -5,7 +5,7 @@ import type { TenantConfig } from '../domain/tenant';
 import type { ParkedCall } from '../domain/parked-call';
 import type { ChannelSnapshot, StoredPark } from '../ports';
 import { callerLeft } from './caller-left';
-import { hangUpTogether } from './connect-call';
+import { connectedSideLeft, watchConnectedCall } from './connected-calls';
 import { endpointOfChannelName, holdingBridgeId, type ServiceContext } from './context';
 import { FALLBACK_PARK } from './return-to-parker';
 import { expectedLamps } from './lamps';
@@ -49,6 +49,9 @@ async function reconcileWith(ctx: ServiceContext, knownCalls: Set<string>, handl
     ctx.ari.applicationChannelIds(),
   ]);
   const alive = new Set(channels.map((c) => c.id));
+  // Names of the channels in our application that this process has not seen enter it (adopted).
+  const inApp = new Set(ours);
+  for (const channel of channels) if (inApp.has(channel.id) && !leftMeanwhile.has(channel.id) && !ctx.channelNames.has(channel.id)) ctx.channelNames.set(channel.id, channel.name);
   const bridgeOf = new Map<string, { id: string; type: string; channelIds: string[] }>();
   for (const bridge of bridges) for (const id of bridge.channelIds) bridgeOf.set(id, bridge);
 
@@ -89,7 +92,7 @@ async function reconcileWith(ctx: ServiceContext, knownCalls: Set<string>, handl
       // The retrieval was completed before the restart: the park is over. If the other side
       // has hung up since, the caller is hung up, as it would have been then.
       ctx.store.ended(asCall(row, ''), 'RETRIEVED', { reason: 'connected before the service restarted' });
-      if (bridge.channelIds.length >= 2) hangUpTogether(ctx, bridge.id, bridge.channelIds);
+      if (bridge.channelIds.length >= 2) watchConnectedCall(ctx, bridge.id, bridge.channelIds);
       else await Promise.allSettled([ctx.ari.hangup(row.callerChannelId), ctx.ari.destroyBridge(bridge.id)]);
       closed++;
       continue;
@@ -169,7 +172,7 @@ function asCall(row: StoredPark, holdingBridge: string): ParkedCall {
 /**
  * Conversations the service connected (a retrieval, an answered ring-back, a returned call:
  * bridges connect-* and return-*) whose side hung up while it could not hear: the other side
- * is hung up, as hangUpTogether would have done. In this process, a handled channel that is
+ * is hung up, as a watched connected call would have been. In this process, a handled channel that is
  * gone gets the StasisEnd it missed (its flows, that watch included, finish). From an earlier
  * run, with none of its channels handled here: a full bridge is watched again, a half one ended.
  */
@@ -182,14 +185,16 @@ async function endConversations(
 ): Promise<void> {
   for (const id of handledBefore) {
     if (alive.has(id) || !ctx.handled.delete(id)) continue;
+    ctx.channelNames.delete(id);
     ctx.channelEvents.emit({ type: 'StasisEnd', channelId: id });
+    connectedSideLeft(ctx, id);
   }
   for (const bridge of bridges) {
     if (!/^(connect|return)-/.test(bridge.id) || rowBridges.has(bridge.id) || bridge.channelIds.length === 0) continue;
     // A connection this process is making or watching has a channel it handles (or a caller it holds).
     if (bridge.channelIds.some((id) => ctx.handled.has(id) || ctx.lots.byChannel(id))) continue;
     if (bridge.channelIds.length >= 2) {
-      hangUpTogether(ctx, bridge.id, bridge.channelIds);
+      watchConnectedCall(ctx, bridge.id, bridge.channelIds);
       continue;
     }
     ctx.log.warn({ bridgeId: bridge.id, channelIds: bridge.channelIds }, 'ending a conversation whose other side hung up while we were away');

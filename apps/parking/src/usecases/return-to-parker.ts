@@ -2,7 +2,7 @@ import type { ParkingError } from '../domain/errors';
 import type { TenantConfig } from '../domain/tenant';
 import type { ChannelSnapshot } from '../ports';
 import { channelKey } from './channel-events';
-import { hangUpTogether } from './connect-call';
+import { watchConnectedCall } from './connected-calls';
 import type { ServiceContext } from './context';
 
 /** Asterisk's own parking (asterisk-conf): the last resort that never drops a caller. */
@@ -79,7 +79,7 @@ export async function onReturnAnswered(ctx: ServiceContext, channel: ChannelSnap
     await ctx.ari.stopMusic(callerId).catch(() => undefined);
     await ctx.ari.createBridge(bridgeId, 'mixing', bridgeId);
     await ctx.ari.addToBridge(bridgeId, [callerId, channel.id]);
-    hangUpTogether(ctx, bridgeId, [callerId, channel.id]);
+    watchConnectedCall(ctx, bridgeId, [callerId, channel.id]);
   } catch (err) {
     ctx.log.error({ err, channelId: callerId }, 'could not connect the returned call');
     await ctx.ari.destroyBridge(bridgeId).catch(() => undefined);
