@@ -152,6 +152,64 @@ describe(`the service's ARI view on ${REAL ? `a real Asterisk (${process.env.ARI
     await gone(pbx, retriever);
   });
 
+  flow('[P5][P3] retrieved with *71333, then blind-transferred by the retriever to 7003: parked again by 201', {}, async (pbx) => {
+    const { caller, callee: reception } = await callToReceptionist(pbx);
+    await pbx.blindTransfer(reception, '*70333');
+    const first = await parkedOn(pbx, '333');
+    await lamp(pbx, 'Stasis:park-acme-333', 'INUSE');
+    const retriever = await pbx.dial('201', '*71333');
+    await bridged(pbx, caller.channelId, retriever.channelId);
+    await pbx.blindTransfer(retriever, '7003');
+    const second = await parkedOn(pbx, '7003');
+    expect(second).toMatchObject({ callerChannelId: caller.channelId, callerNumber: '102', method: 'BLIND_TRANSFER', parker: { extension: '201' } });
+    await gone(pbx, retriever);
+    await lamp(pbx, 'Stasis:park-acme-7003', 'INUSE');
+    expect(await rowOf(pbx, first.id)).toMatchObject({ outcome: 'RETRIEVED', retrievedBy: '201' });
+
+    const taker = await pbx.dial('202', '7003');
+    await bridged(pbx, caller.channelId, taker.channelId);
+    await pbx.hangup(caller);
+    await gone(pbx, taker);
+    expect(await rowOf(pbx, second.id)).toMatchObject({ outcome: 'RETRIEVED', retrievedBy: '202', parkerExtension: '201', callerNumber: '102' });
+  });
+
+  flow('[P5] retrieved with *71333, then attended-transferred by the retriever to *707002: parked again by 201', {}, async (pbx) => {
+    const { caller, callee: reception } = await callToReceptionist(pbx);
+    await pbx.blindTransfer(reception, '*70333');
+    await parkedOn(pbx, '333');
+    await lamp(pbx, 'Stasis:park-acme-333', 'INUSE');
+    const retriever = await pbx.dial('201', '*71333');
+    await bridged(pbx, caller.channelId, retriever.channelId);
+    await pbx.hold(retriever);
+    const consult = await pbx.dial('201', '*707002');
+    await until('the announcement', () => pbx.played(consult.channelId).includes('digits:7002'));
+    await pbx.attendedTransfer(retriever, consult);
+    const again = await parkedOn(pbx, '7002');
+    expect(again).toMatchObject({ callerChannelId: caller.channelId, method: 'ATTENDED_TRANSFER', parker: { extension: '201' } });
+    await gone(pbx, consult);
+    await gone(pbx, retriever);
+    await pbx.hangup(caller);
+    expect(await rowOf(pbx, again.id)).toMatchObject({ outcome: 'ABANDONED', parkerExtension: '201' });
+  });
+
+  flow('[C1] an answered recall, then the parker blind-transfers the caller to 202', { tenant: { recallTimerSec: 3 } }, async (pbx) => {
+    await pbx.phonesOn('202');
+    const { caller, callee: reception } = await callToReceptionist(pbx);
+    await pbx.blindTransfer(reception, '7001');
+    await parkedOn(pbx, '7001');
+    await lamp(pbx, 'Stasis:park-acme-7001', 'INUSE');
+    await gone(pbx, reception);
+    await pbx.passTime(3000);
+    const ringBack = await pbx.nextCallTo('101');
+    await bridged(pbx, caller.channelId, ringBack.channelId);
+    await pbx.blindTransfer(ringBack, '202');
+    const callee = await pbx.nextCallTo('202');
+    await gone(pbx, ringBack);
+    expect(await pbx.alive(caller.channelId)).toBe(true);
+    await pbx.hangup(callee);
+    await gone(pbx, caller);
+  });
+
   flow(
     '[R6] retrieval with a PIN: a wrong one, then the right one',
     { slots: [{ number: '7001' }, { number: '7002', pin: '1234', retrieveAllow: ['202'] }] },

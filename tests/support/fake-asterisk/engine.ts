@@ -1416,19 +1416,10 @@ export class Engine {
 
     const control = consult.stasis;
     const a2Json = this.channelJson(consult);
-    // BridgeAttendedTransfer goes to apps subscribed to either leg or bridge (app.c handler).
-    this.apps.multiChannelEvent([held, consult], () => ({
-      type: 'BridgeAttendedTransfer',
-      timestamp: astTimestamp(),
-      transferer_first_leg: this.channelJson(held),
-      transferer_second_leg: a2Json,
-      transferee: this.channelJson(transferee),
-      transferer_first_leg_bridge: heldBridge.toJSON(),
-      result: 'Success',
-      is_external: true,
+    this.publishAttendedTransfer(held, consult, a2Json, transferee, {
       destination_type: control ? 'application' : 'link',
       ...(control ? { destination_application: control.app } : {}),
-    }));
+    });
     // A1 leaves and hangs up; B leaves the basic bridge to take A2's place.
     this.leaveBridge(held, 'goto');
     this.destroyChannel(held, 16);
@@ -1527,20 +1518,12 @@ export class Engine {
     const consultBridge = consult.bridge;
     this.setState(one, 'Up');
     this.setState(two, 'Up');
-    this.apps.multiChannelEvent([held, consult], () => ({
-      type: 'BridgeAttendedTransfer',
-      timestamp: astTimestamp(),
-      transferer_first_leg: this.channelJson(held),
-      transferer_second_leg: a2Json,
-      transferee: this.channelJson(transferee),
-      transferer_first_leg_bridge: heldBridge.toJSON(),
+    this.publishAttendedTransfer(held, consult, a2Json, transferee, {
       ...(consultBridge ? { transferer_second_leg_bridge: consultBridge.toJSON() } : {}),
-      result: 'Success',
-      is_external: true,
       destination_type: 'link',
       destination_link_first_leg: this.channelJson(one),
       destination_link_second_leg: this.channelJson(two),
-    }));
+    });
     if (consultBridge) {
       this.swapInto(consultBridge, two, consult);
       this.destroyChannel(consult, 16);
@@ -1550,6 +1533,22 @@ export class Engine {
     this.swapInto(heldBridge, one, held);
     this.completeRefer(record);
     this.hangUpAfterRefer(held);
+  }
+
+  /** BridgeAttendedTransfer goes to apps subscribed to either leg or bridge (app.c handler). */
+  private publishAttendedTransfer(held: Channel, consult: Channel, a2Json: Record<string, unknown>, transferee: Channel, destination: Record<string, unknown>): void {
+    const heldBridge = held.bridge!;
+    this.apps.multiChannelEvent([held, consult], () => ({
+      type: 'BridgeAttendedTransfer',
+      timestamp: astTimestamp(),
+      transferer_first_leg: this.channelJson(held),
+      transferer_second_leg: a2Json,
+      transferee: this.channelJson(transferee),
+      transferer_first_leg_bridge: heldBridge.toJSON(),
+      result: 'Success',
+      is_external: true,
+      ...destination,
+    }));
   }
 
   /**
