@@ -64,8 +64,14 @@ const parkedOn = (pbx: Pbx, place: string) =>
     return call && (await pbx.bridgeOf(call.callerChannelId))?.type === 'holding' ? call : null;
   });
 
+/**
+ * `a` and `b` talk, and the service has finished connecting them (Asterisk's answers are in and
+ * the park is closed): a phone acting earlier would race the connection itself, a case of its own
+ * (parking.test.ts "[R7] ... just as ...").
+ */
 async function bridged(pbx: Pbx, a: string, b: string) {
   await until(`${a} and ${b} in one bridge`, async () => (await pbx.bridgeOf(a))?.channels.includes(b));
+  await until('the service to have connected them', () => !pbx.service.service.ctx.lots.all().some((c) => c.callerChannelId === a || c.callerChannelId === b));
 }
 
 async function gone(pbx: Pbx, leg: Leg) {
@@ -182,7 +188,10 @@ describe(`the service's ARI view on ${REAL ? `a real Asterisk (${process.env.ARI
     await bridged(pbx, caller.channelId, retriever.channelId);
     await pbx.hold(retriever);
     const consult = await pbx.dial('201', '*707002');
-    await until('the announcement', () => pbx.played(consult.channelId).includes('digits:7002'));
+    // The whole announcement, as a person would listen to it before completing the transfer.
+    await until('the announcement to end', () =>
+      pbx.seen.some((e) => e.type === 'PlaybackFinished' && e.event.playback?.target_uri === `channel:${consult.channelId}`),
+    );
     await pbx.attendedTransfer(retriever, consult);
     const again = await parkedOn(pbx, '7002');
     expect(again).toMatchObject({ callerChannelId: caller.channelId, method: 'ATTENDED_TRANSFER', parker: { extension: '201' } });

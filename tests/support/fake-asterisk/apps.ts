@@ -213,12 +213,12 @@ export class AppRegistry {
     for (const app of this.allApps) if (!sent.has(app.name)) this.send(app, event);
   }
 
-  /** Events about several channels (Dial: caller and peer): each app gets it once. */
-  multiChannelEvent(chans: Array<Channel | null>, build: () => Record<string, unknown> & { type: string }): void {
+  /** Events about several channels (Dial: caller and peer) or bridges (transfers): each app gets it once. */
+  multiChannelEvent(chans: Array<Channel | null>, build: () => Record<string, unknown> & { type: string }, bridges: Bridge[] = []): void {
     const targets = new Set<StasisApp>();
-    for (const ch of chans) {
-      if (!ch) continue;
-      for (const name of ch.subs.keys()) {
+    for (const source of [...chans, ...bridges]) {
+      if (!source) continue;
+      for (const name of source.subs.keys()) {
         const app = this.apps.get(name);
         if (app) targets.add(app);
       }

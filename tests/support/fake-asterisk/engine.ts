@@ -1470,7 +1470,7 @@ export class Engine {
       context,
       result: 'Success',
       is_external: true,
-    }));
+    }), [bridge]);
     this.hangUpAfterRefer(transferer);
   }
 
@@ -1480,10 +1480,12 @@ export class Engine {
    * swap's place (stasis_bridge.c bridge_stasis_push / defer_bridge_add). Elsewhere it just swaps.
    */
   private swapInto(bridge: Bridge, ch: Channel, swap: Channel): void {
-    this.setState(ch, 'Up');
     const app = swap.stasis?.app;
     if (bridge.bridgeClass === 'stasis' && app) {
-      const exit = this.enterStasis(ch, app, [], this.channelJson(swap));
+      const swapJson = this.channelJson(swap);
+      // res_stasis.c send_start_msg(): a StasisStart replacing a channel drops one subscription to it.
+      this.apps.unsubscribeChannel(app, swap);
+      const exit = this.enterStasis(ch, app, [], swapJson);
       void exit?.then((e) => this.afterStasis(ch, e));
     }
     // bridge_channel_internal_push(): the new channel is pushed first, then the swap leaves.
@@ -1516,7 +1518,7 @@ export class Engine {
     for (const [k, v] of one.vars) two.vars.set(k, v);
     const a2Json = this.channelJson(consult);
     const consultBridge = consult.bridge;
-    this.setState(one, 'Up');
+    // core_local.c local_call(): ;2 is answered before it takes A2's place; ;1 stays Down.
     this.setState(two, 'Up');
     this.publishAttendedTransfer(held, consult, a2Json, transferee, {
       ...(consultBridge ? { transferer_second_leg_bridge: consultBridge.toJSON() } : {}),
@@ -1538,6 +1540,7 @@ export class Engine {
   /** BridgeAttendedTransfer goes to apps subscribed to either leg or bridge (app.c handler). */
   private publishAttendedTransfer(held: Channel, consult: Channel, a2Json: Record<string, unknown>, transferee: Channel, destination: Record<string, unknown>): void {
     const heldBridge = held.bridge!;
+    const bridges = consult.bridge ? [heldBridge, consult.bridge] : [heldBridge];
     this.apps.multiChannelEvent([held, consult], () => ({
       type: 'BridgeAttendedTransfer',
       timestamp: astTimestamp(),
@@ -1548,7 +1551,7 @@ export class Engine {
       result: 'Success',
       is_external: true,
       ...destination,
-    }));
+    }), bridges);
   }
 
   /**
