@@ -103,10 +103,20 @@ export async function onConsultReplaced(ctx: ServiceContext, consult: Consult, c
   if (consult.settled) return;
   consult.settled = true;
   ctx.consults.delete(consult.consultChannelId);
-  // The caller inherits the consult leg's announcement, and Asterisk holds bridge changes until a
-  // playback ends: stop it (refused while only digits have played; it then ends by itself).
+  // The caller inherits the consult leg's announcement, and Asterisk holds commands (bridge
+  // changes, music) until a playback ends. Music first: it is queued (answered at once) and starts
+  // the moment the announcement ends, so the caller hears no gap while the holding bridge is
+  // joined. Then the announcement is stopped (refused while only digits have played; it then
+  // ends by itself). Channel music stops once the caller is in the bridge, whose music it hears.
+  const slot = consult.place.kind === 'SLOT' ? consult.config.slots.get(consult.place.number) : undefined;
+  const musicClass = slot?.musicClass ?? consult.config.settings.musicClass;
+  const music = await ctx.ari.startMusic(caller.id, musicClass).then(
+    () => true,
+    () => false,
+  );
   if (consult.playbackId) await ctx.ari.stopPlayback(consult.playbackId).catch(() => undefined);
   await parkPulledOrTransferred(ctx, consult, caller, 'ATTENDED_TRANSFER');
+  if (music && ctx.lots.byChannel(caller.id)) await ctx.ari.stopMusic(caller.id).catch(() => undefined);
 }
 
 /** The held caller arrived through the dialplan helper (Stasis(parking,pulled)). */

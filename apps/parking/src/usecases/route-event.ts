@@ -23,7 +23,8 @@ export function routeEvent(ctx: ServiceContext, event: CallEvent, verifyPin: Pin
     ctx.handled.delete(event.channelId);
     ctx.leftDuringReconcile?.add(event.channelId);
     const call = ctx.lots.byChannel(event.channelId);
-    if (call) callerLeft(ctx, call).catch((err) => ctx.log.error({ err }, 'closing an abandoned park failed'));
+    // A caller we are sending to the dialplan leaves Stasis by our `continue`: not abandoned.
+    if (call && !call.leavingFor) callerLeft(ctx, call).catch((err) => ctx.log.error({ err }, 'closing an abandoned park failed'));
     return;
   }
   if (event.type !== 'StasisStart') return;
