@@ -155,11 +155,11 @@ describe('Prisma client', () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       parkPrefix: '*70',
       retrievePrefix: '*71',
-      groupParkCodes: ['*58'],
+      groupParkCodes: ['*58', '#58'],
       parkMode: 'NEXT_SLOT',
       recallTimerSec: 120,
       slotLimit: 100,
-      recallAlertInfo: null,
+      recallAlertInfo: '<http://127.0.0.1>;info=Bellcore-dr2',
     });
     const read = await db.prisma.tenant.findUniqueOrThrow({ where: { slug: 'acme' } });
     expect(read).toEqual(created);

@@ -61,9 +61,12 @@ describe('parking and retrieval', () => {
       const consult = h.fake.dial('101', '*707001');
       await h.fake.waitFor(() => h.fake.playbacks().some((p) => p.target_uri === `channel:${consult}` && p.state === 'playing'));
       const playback = h.fake.playbacks().find((p) => p.target_uri === `channel:${consult}`)!;
-      h.fake.finishPlaybackItem(playback.id); // past the first word, as a user would be
+      h.fake.finishPlaybackItem(playback.id); // past the first words, into the digits, as a user would be
       h.fake.attendedTransfer(receptionist, consult);
-      // The service stops the inherited announcement itself; the caller is then bridged.
+      // The service stops the inherited announcement itself: a digits: item ends before it
+      // stops (as on Asterisk); the caller is then bridged.
+      await h.fake.waitFor(() => h.fake.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/playbacks/${playback.id}`)));
+      h.fake.finishPlaybackItem(playback.id);
       await parkedIn(caller, '7001');
       expect(h.fake.playbacks().find((p) => p.id === playback.id)?.state).not.toBe('playing');
     });
@@ -225,8 +228,9 @@ describe('parking and retrieval', () => {
     const seed = { slots: [{ number: '7001', parkAllow: ['101'] }, { number: '7002', retrieveAllow: ['202'], pin: '1234' }, { number: '7003', retrieveAllow: ['202'] }] };
     beforeEach(() => start({ seed }));
 
+    /** Types the PIN once the `promptNumber`th PIN prompt plays ("enter your password", then "incorrect, enter..."). */
     async function enterPin(channelId: string, pin: string, promptNumber: number) {
-      await h.fake.waitFor(() => playedTo(h, channelId).filter((m) => m === 'sound:agent-pass').length === promptNumber);
+      await h.fake.waitFor(() => playedTo(h, channelId).filter((m) => m === 'sound:agent-pass' || m === 'sound:auth-incorrect').length === promptNumber);
       h.fake.sendDtmf(channelId, `${pin}#`);
     }
 
@@ -327,7 +331,8 @@ describe('parking and retrieval', () => {
       whileConnecting(() => h.fake.hangup(retriever));
       await h.fake.waitFor(() => h.fake.channel(retriever) === undefined);
       await parkedIn(caller, '7001');
-      expect(parked(h)[0].state).toBe('PARKED');
+      // Back in the lot's bridge (whose music may still be on) before the service marks it PARKED.
+      await eventually(() => parked(h)[0]?.state === 'PARKED', 'the caller PARKED again');
       await h.fake.waitFor(() => !h.fake.bridges().some((b) => b.id.startsWith('connect-')));
       expect(h.fake.deviceState('Stasis:park-acme-7001')).toBe('INUSE');
       // And it can still be retrieved.

@@ -10,6 +10,7 @@ import { buildHttpApp } from './http/app';
 import { WebhookSender } from './http/webhook-sender';
 import { createLogger } from './logger';
 import type { Clock } from './ports';
+import type { AsteriskSetupReport } from './usecases/check-asterisk';
 import { createParkingService } from './service';
 import { PrismaConfigSource } from './store/config-store';
 import { applyMigrations, createPrismaClient, startEmbeddedPostgres } from './store/database';
@@ -112,6 +113,17 @@ export async function startParkingService(config: Config, overrides: StartOverri
     );
   };
   connection.on('connected', () => reconcile(1));
+  // What the dialplan fallback and the prompts need (O3); reported, not fatal.
+  let asteriskSetup: AsteriskSetupReport | null = null;
+  connection.on('connected', () => {
+    service.checkAsterisk().then(
+      (report) => {
+        asteriskSetup = report;
+        connection.emit('asterisk-checked', report);
+      },
+      (err) => log.warn({ err }, 'could not check res_parking and the prompts on Asterisk'),
+    );
+  });
 
   const http = await buildHttpApp({
     log,
@@ -121,6 +133,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
       },
       ari: () => (lock.held || connection.state === 'connected' ? connection.state : 'standby'),
       pendingWrites: () => store.pending,
+      asteriskSetup: () => asteriskSetup,
     },
     metrics: metrics.registry,
     prisma,

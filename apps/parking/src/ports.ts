@@ -58,6 +58,10 @@ export interface CallControl {
   /** Channels in our Stasis application right now. */
   applicationChannelIds(): Promise<string[]>;
   sendMessage(to: string, from: string, body: string): Promise<void>;
+  /** Whether a sound is installed (GET /sounds/{id}: 404 when not). */
+  soundExists(soundId: string): Promise<boolean>;
+  /** Whether a module is running (GET /asterisk/modules/{name}: 404 when not). */
+  moduleLoaded(name: string): Promise<boolean>;
 }
 
 export interface Clock {

@@ -11,6 +11,7 @@ import { hangUpParked } from './usecases/hang-up-parked';
 import { parkByApi, type ApiParkRequest } from './usecases/park-by-api';
 import { describe } from './usecases/park-call';
 import { reconcile } from './usecases/reconcile';
+import { checkAsteriskSetup } from './usecases/check-asterisk';
 import { routeEvent } from './usecases/route-event';
 
 export interface ParkingServiceDeps {
@@ -59,6 +60,8 @@ export function createParkingService(deps: ParkingServiceDeps) {
     ctx,
     onEvent: (event: CallEvent) => routeEvent(ctx, event, deps.verifyPin),
     reconcile: () => reconcile(ctx),
+    /** What the dialplan fallback and the prompts need from Asterisk (checked at connect). */
+    checkAsterisk: () => checkAsteriskSetup(ctx),
     /** Call control (A3), for the HTTP API. */
     parked: (tenantId?: string) => ctx.lots.all(tenantId),
     describe,

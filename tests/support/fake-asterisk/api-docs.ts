@@ -15,6 +15,7 @@ import {
   ENDPOINT_MODELS,
   EVENT_MODELS,
   PLAYBACK_MODELS,
+  SOUND_MODELS,
 } from './models';
 import type { ResourceName, RouteDecl } from './route-types';
 
@@ -24,6 +25,7 @@ const RESOURCE_ORDER: Array<[ResourceName, string, ModelDecl[]]> = [
   ['channels', 'Channel resources', CHANNEL_MODELS],
   ['bridges', 'Bridge resources', BRIDGE_MODELS],
   ['playbacks', 'Playback control resources', PLAYBACK_MODELS],
+  ['sounds', 'Sound resources', SOUND_MODELS],
   ['deviceStates', 'Device state resources', DEVICE_STATE_MODELS],
   ['events', 'WebSocket resource', EVENT_MODELS],
   ['applications', 'Stasis application resources', APPLICATION_MODELS],

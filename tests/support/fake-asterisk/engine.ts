@@ -33,6 +33,7 @@ import type {
   WakeReason,
 } from './state';
 import { astTimestamp, deferred, hex8, later, uuid } from './util';
+import CORE_SOUNDS_EN from './data/core-sounds-en.json';
 
 export interface EngineOptions {
   channelvars: string[];
@@ -41,7 +42,12 @@ export interface EngineOptions {
   playbackMs: number;
   asteriskId: string;
   version: string;
+  /** Sounds installed besides the core sounds (ids as in GET /sounds, e.g. "custom/parked-on"). */
+  extraSounds?: string[];
 }
+
+/** Modules "loaded" by default: those the project's configuration relies on. */
+export const DEFAULT_MODULES = ['res_ari.so', 'res_stasis.so', 'res_parking.so', 'res_musiconhold.so', 'chan_pjsip.so', 'res_pjsip.so', 'func_module.so'];
 
 export type Ev = Record<string, unknown> & { type: string };
 
@@ -82,8 +88,14 @@ export class Engine {
   private parkingBridges = new Map<string, Bridge>();
   readonly startedAt = astTimestamp();
   lastReloadAt = this.startedAt;
+  /** Running modules (`module show`); a test may unload one (res_parking.so) with setModuleLoaded. */
+  readonly modules = new Set<string>(DEFAULT_MODULES);
+  /** The sound catalogue (main/sounds_index.c): the core English sounds 1.6.1, plus extraSounds. */
+  readonly sounds = new Map<string, string>();
 
   constructor(readonly opts: EngineOptions) {
+    for (const s of CORE_SOUNDS_EN.sounds) this.sounds.set(s.id, s.text);
+    for (const id of opts.extraSounds ?? []) this.sounds.set(id, '');
     this.apps = new AppRegistry(
       () => this.opts.asteriskId,
       () => this.notify(),
@@ -375,6 +387,9 @@ export class Engine {
       }
       case 'GLOBAL':
         return this.globals.get(argText) ?? '';
+      case 'IFMODULE':
+        // funcs/func_module.c: "1" if the module is running, else "0".
+        return this.modules.has(argText.trim()) ? '1' : '0';
       default:
         return undefined;
     }
@@ -909,6 +924,11 @@ export class Engine {
     ch.silence = false;
   }
 
+  /** A sound id of the catalogue (GET /sounds/{id}); "en" only, as the fake has no other language. */
+  soundExists(id: string): boolean {
+    return this.sounds.has(id);
+  }
+
   /** Queues a playback (play_uri is an async control command; 201 is answered with state queued). */
   createPlayback(target: Channel | Bridge, medias: string[], lang: string | undefined, id: string | undefined): Playback {
     const targetUri = target instanceof Channel ? `channel:${target.id}` : `bridge:${target.id}`;
@@ -974,6 +994,16 @@ export class Engine {
     if (CONTROLLABLE_SCHEMES.some((s) => pb.media.startsWith(s))) pb.controllable = true;
     this.playbackEvent(pb, 'PlaybackStarted');
     this.notify();
+    if (pb.media.startsWith('sound:') && !this.soundExists(pb.media.slice('sound:'.length))) {
+      // ast_control_streamfile() fails at once: "File x does not exist in any format", then
+      // playback_final_update() with res != 0: the next item (continuing), or "failed" if last.
+      this.warnings.push(`File ${pb.media.slice('sound:'.length)} does not exist in any format`);
+      pb.missing.push(pb.media);
+      later(() => {
+        if (pb.state === 'playing') this.finishMedia(pb, 'missing');
+      });
+      return;
+    }
     if (this.opts.playbackMode === 'auto') {
       const finish = () => {
         if (pb.state === 'playing') this.finishMedia(pb, 'complete');
@@ -987,12 +1017,13 @@ export class Engine {
    * End of the current media item (res_stasis_playback.c playback_final_update): continuing to
    * the next item, or done.
    */
-  finishMedia(pb: Playback, how: 'complete' | 'stopped' | 'hangup'): void {
+  finishMedia(pb: Playback, how: 'complete' | 'stopped' | 'hangup' | 'missing'): void {
     if (pb.state !== 'playing' && pb.state !== 'paused') return;
     const last = pb.index >= pb.medias.length - 1;
     if (how === 'stopped' || how === 'hangup' || last || pb.stopRequested) {
-      // playback_final_update(): stopped on request or complete is "done"; cut off by a hangup, "failed".
-      pb.state = how === 'hangup' ? 'failed' : 'done';
+      // playback_final_update(): stopped on request or complete is "done"; cut off by a hangup,
+      // or a last item that could not be played (file missing), "failed".
+      pb.state = how === 'hangup' || how === 'missing' ? 'failed' : 'done';
       this.playbackEvent(pb, 'PlaybackFinished');
       this.endPlayback(pb);
       return;

@@ -28,6 +28,15 @@ export interface PhoneOptions {
 }
 
 export interface FakeAsteriskOptions {
+  /**
+   * Sounds installed besides the core English sounds 1.6.1 (tests/support/fake-asterisk/data):
+   * a sound: item not in the catalogue fails like on Asterisk (nothing heard, "failed" if last).
+   */
+  extraSounds?: string[];
+  /** Core sounds that are not installed (as setSoundInstalled(id, false) at start). */
+  missingSounds?: string[];
+  /** Modules not running from the start (as setModuleLoaded(name, false)), e.g. ['res_parking.so']. */
+  notLoaded?: string[];
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
   host?: string;
@@ -102,10 +111,13 @@ export class FakeAsterisk {
       channelvars: opts.channelvars ?? ['BLINDTRANSFER', 'ATTENDEDTRANSFER', 'PARK_PEER'],
       playbackMode: opts.playbackMode ?? 'auto',
       playbackMs: opts.playbackMs ?? 0,
+      extraSounds: opts.extraSounds,
       asteriskId: opts.asteriskId ?? '02:42:ac:11:00:02',
       version: opts.version ?? '22.10.1',
     });
     this.engine.apps.eventLogLimit = opts.logLimit ?? 100_000;
+    for (const id of opts.missingSounds ?? []) this.engine.sounds.delete(id);
+    for (const name of opts.notLoaded ?? []) this.engine.modules.delete(name);
     const router = new Router(ROUTES, new ApiDocs(ROUTES as never));
     this.server = new AriServer(
       this.engine,
@@ -529,8 +541,31 @@ export class FakeAsterisk {
   }
 
   /** Every playback started (live ones and finished ones, newest last), with all its media. */
-  playbacks(): Array<PlaybackJson & { medias: string[] }> {
-    return this.engine.playbackHistory.map((p) => ({ ...(p.toJSON() as PlaybackJson), medias: [...p.medias] }));
+  /** Every playback started; `missing`: its sound: items that do not exist (nothing was heard for them). */
+  playbacks(): Array<PlaybackJson & { medias: string[]; missing: string[] }> {
+    return this.engine.playbackHistory.map((p) => ({ ...(p.toJSON() as PlaybackJson), medias: [...p.medias], missing: [...p.missing] }));
+  }
+
+  /** Whether a sound id is in the fake's catalogue (the core English sounds 1.6.1 + extraSounds). */
+  soundExists(id: string): boolean {
+    return this.engine.soundExists(id);
+  }
+
+  /** Installs or removes a sound file (a deployment that lacks one of the core sounds). */
+  setSoundInstalled(id: string, installed: boolean): void {
+    if (installed) this.engine.sounds.set(id, this.engine.sounds.get(id) ?? '');
+    else this.engine.sounds.delete(id);
+  }
+
+  /**
+   * Loads or unloads a module (`module unload res_parking.so`, or an Asterisk where it declined to
+   * load for want of res_parking.conf): without res_parking, Park()/ParkedCall() are unknown
+   * applications ("No application 'Park'": the channel is hung up), IFMODULE() says 0 and
+   * GET /asterisk/modules/res_parking.so answers 404.
+   */
+  setModuleLoaded(name: string, loaded: boolean): void {
+    if (loaded) this.engine.modules.add(name);
+    else this.engine.modules.delete(name);
   }
 
   playback(id: string): PlaybackJson | undefined {

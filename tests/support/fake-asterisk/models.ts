@@ -99,6 +99,11 @@ export const PLAYBACK_MODELS: ModelDecl[] = [
   }),
 ];
 
+export const SOUND_MODELS: ModelDecl[] = [
+  model('FormatLangPair', { language: 'string!', format: 'string!' }),
+  model('Sound', { id: 'string!', text: 'string', formats: 'List[FormatLangPair]!' }),
+];
+
 export const DEVICE_STATE_MODELS: ModelDecl[] = [
   model('DeviceState', { name: 'string!', state: 'string!|' + DEVICE_STATES }),
 ];
@@ -151,6 +156,7 @@ export const ASTERISK_MODELS: ModelDecl[] = [
     config: 'ConfigInfo',
     status: 'StatusInfo',
   }),
+  model('Module', { name: 'string!', description: 'string!', use_count: 'int!', status: 'string!', support_level: 'string!' }),
   model('AsteriskPing', { asterisk_id: 'string!', ping: 'string!', timestamp: 'string!' }),
   model('Variable', { value: 'string!' }),
   model('Variables', { variables: 'object!' }),

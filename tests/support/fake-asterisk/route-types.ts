@@ -17,6 +17,7 @@ import { atoi, astTrue, separateArgs } from './util';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type ResourceName =
   | 'asterisk'
+  | 'sounds'
   | 'endpoints'
   | 'channels'
   | 'bridges'

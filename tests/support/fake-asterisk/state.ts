@@ -397,6 +397,8 @@ export class Playback {
   controllable = false;
   /** A stop was accepted while a non-stoppable item played: end after it. */
   stopRequested = false;
+  /** sound: items that could not be played (no such file): the person heard nothing for them. */
+  readonly missing: string[] = [];
   readonly createdAt = Date.now();
 
   constructor(

@@ -73,12 +73,12 @@ describe('fake Asterisk: more ARI details', () => {
     const id = fake.dial('101', '*70333');
     await nextEvent(env, 'StasisStart');
     await client.channels.answer({ channelId: id });
-    let r = await http(fake, 'POST', `/ari/channels/${id}/play/p1?media=sound:a&media=sound:b`);
+    let r = await http(fake, 'POST', `/ari/channels/${id}/play/p1?media=sound:beep&media=sound:beeperr`);
     expect(r.status).toBe(201);
-    expect(fake.playbacks().find((p) => p.id === 'p1')!.medias).toEqual(['sound:b']);
-    r = await http(fake, 'POST', `/ari/channels/${id}/play/p2`, { media: ['sound:c', 'digits:12'] });
+    expect(fake.playbacks().find((p) => p.id === 'p1')!.medias).toEqual(['sound:beeperr']);
+    r = await http(fake, 'POST', `/ari/channels/${id}/play/p2`, { media: ['sound:auth-thankyou', 'digits:12'] });
     expect(r.status).toBe(201);
-    expect(fake.playbacks().find((p) => p.id === 'p2')!.medias).toEqual(['sound:c', 'digits:12']);
+    expect(fake.playbacks().find((p) => p.id === 'p2')!.medias).toEqual(['sound:auth-thankyou', 'digits:12']);
     // Setting a variable is a synchronous control command: it waits for the playbacks
     // occupying the channel's control thread (p1 playing, p2 queued behind it).
     let settled = false;

@@ -16,10 +16,10 @@ describe('fake Asterisk: playbacks and DTMF', () => {
     await client.channels.startMoh({ channelId: id });
     expect(fake.mohOf(id)).toBe('default');
 
-    const pb = await client.channels.playWithId({ channelId: id, playbackId: 'pb1', media: ['sound:parked-on', 'digits:7001'] });
-    expect(pb).toMatchObject({ id: 'pb1', media_uri: 'sound:parked-on', next_media_uri: 'digits:7001', target_uri: `channel:${id}`, language: 'en', state: 'queued' });
+    const pb = await client.channels.playWithId({ channelId: id, playbackId: 'pb1', media: ['sound:to-call-this-number', 'digits:7001'] });
+    expect(pb).toMatchObject({ id: 'pb1', media_uri: 'sound:to-call-this-number', next_media_uri: 'digits:7001', target_uri: `channel:${id}`, language: 'en', state: 'queued' });
     const started = await nextEvent(env, 'PlaybackStarted');
-    expect(started.playback).toMatchObject({ id: 'pb1', media_uri: 'sound:parked-on', state: 'playing' });
+    expect(started.playback).toMatchObject({ id: 'pb1', media_uri: 'sound:to-call-this-number', state: 'playing' });
     // A playback stops the channel's music; it does not come back by itself.
     expect(fake.mohOf(id)).toBeNull();
 
@@ -31,7 +31,7 @@ describe('fake Asterisk: playbacks and DTMF', () => {
     // While the playback runs, async commands wait for it (continue is answered 204 at once).
     const finished = nextEvent(env, 'PlaybackFinished');
     await client.playbacks.stop({ playbackId: 'pb1' });
-    expect((await finished).playback).toMatchObject({ id: 'pb1', media_uri: 'sound:parked-on', state: 'done' });
+    expect((await finished).playback).toMatchObject({ id: 'pb1', media_uri: 'sound:to-call-this-number', state: 'done' });
     expect(await ariError(client.playbacks.get({ playbackId: 'pb1' }))).toEqual({ message: 'Playback not found' });
   });
 
@@ -48,7 +48,7 @@ describe('fake Asterisk: playbacks and DTMF', () => {
     fake.finishPlayback('d1');
     await nextEvent(env, 'PlaybackFinished');
 
-    await client.channels.play({ channelId: id, playbackId: 'l1', media: ['sound:a', 'sound:b'] });
+    await client.channels.play({ channelId: id, playbackId: 'l1', media: ['sound:beep', 'sound:beeperr'] });
     await nextEvent(env, 'PlaybackStarted', (e) => e.playback.id === 'l1');
     // The continue is queued behind the playback (control thread busy).
     await client.channels.continueInDialplan({ channelId: id, context: 'parking-fallback', extension: 'park', priority: 1 });
@@ -57,10 +57,55 @@ describe('fake Asterisk: playbacks and DTMF', () => {
     await nextEvent(env, 'PlaybackContinuing', (e) => e.playback.id === 'l1');
     fake.finishPlaybackItem('l1');
     const fin = await nextEvent(env, 'PlaybackFinished', (e) => e.playback.id === 'l1');
-    expect(fin.playback).toMatchObject({ media_uri: 'sound:b', state: 'done' });
+    expect(fin.playback).toMatchObject({ media_uri: 'sound:beeperr', state: 'done' });
     await nextEvent(env, 'StasisEnd');
     const seq = env.received.filter((e) => e.playback?.id === 'l1').map((e) => `${e.type}:${e.playback.media_uri}`);
-    expect(seq).toEqual(['PlaybackStarted:sound:a', 'PlaybackContinuing:sound:a', 'PlaybackStarted:sound:b', 'PlaybackFinished:sound:b']);
+    expect(seq).toEqual(['PlaybackStarted:sound:beep', 'PlaybackContinuing:sound:beep', 'PlaybackStarted:sound:beeperr', 'PlaybackFinished:sound:beeperr']);
+  });
+
+  it('a sound that is not installed: nothing heard, the list goes on, a last missing item ends "failed"; /sounds answers like Asterisk', async () => {
+    env = await startEnv();
+    const { client, fake } = env;
+    const id = fake.dial('101', '*70333');
+    await nextEvent(env, 'StasisStart');
+    await client.channels.answer({ channelId: id });
+    await client.channels.play({ channelId: id, playbackId: 'm1', media: ['sound:parked', 'digits:7', 'sound:at'] });
+    const fin = await nextEvent(env, 'PlaybackFinished', (e) => e.playback.id === 'm1');
+    expect(fin.playback).toMatchObject({ media_uri: 'sound:at', state: 'failed' });
+    const seq = env.received.filter((e) => e.playback?.id === 'm1').map((e) => `${e.type}:${e.playback.media_uri}:${e.playback.state}`);
+    expect(seq).toEqual([
+      'PlaybackStarted:sound:parked:playing',
+      'PlaybackContinuing:sound:parked:continuing',
+      'PlaybackStarted:digits:7:playing',
+      'PlaybackContinuing:digits:7:continuing',
+      'PlaybackStarted:sound:at:playing',
+      'PlaybackFinished:sound:at:failed',
+    ]);
+    expect(fake.playbacks().find((p) => p.id === 'm1')!.missing).toEqual(['sound:parked', 'sound:at']);
+    expect(fake.warnings).toEqual(expect.arrayContaining(['File parked does not exist in any format']));
+
+    expect(await http(fake, 'GET', '/ari/sounds/vm-goodbye')).toMatchObject({ status: 200, body: { id: 'vm-goodbye', text: 'Goodbye', formats: [{ language: 'en', format: 'gsm' }] } });
+    expect(await client.sounds.get({ soundId: 'vm-goodbye' })).toMatchObject({ id: 'vm-goodbye' });
+    expect(await http(fake, 'GET', '/ari/sounds/parked')).toMatchObject({ status: 404, body: { message: 'Sound not found' } });
+    const all = (await client.sounds.list()) as Array<{ id: string }>;
+    expect(all.map((s) => s.id)).toEqual(expect.arrayContaining(['pbx-invalidpark', 'digits/7', 'to-call-this-number']));
+    expect(all).toHaveLength(568);
+  });
+
+  it('modules: GET /asterisk/modules/{name} finds running modules only; without res_parking, Park() is unknown', async () => {
+    env = await startEnv();
+    const { client, fake } = env;
+    expect(await client.asterisk.getModule({ moduleName: 'res_parking.so' })).toMatchObject({ name: 'res_parking.so', status: 'Running' });
+    fake.setModuleLoaded('res_parking.so', false);
+    expect(await http(fake, 'GET', '/ari/asterisk/modules/res_parking.so')).toMatchObject({
+      status: 404,
+      body: { message: 'Module could not be found in running modules' },
+    });
+    fake.loadDialplan('[t]\nexten => p,1,Set(M=${IFMODULE(res_parking.so)})\n same => n,Park(default)\n same => n,Set(AFTER=1)');
+    fake.addPhone({ number: '150', context: 't' });
+    const id = fake.dial('150', 'p');
+    await fake.waitFor(() => fake.channel(id) === undefined);
+    expect(fake.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^No application 'Park'/)]));
   });
 
   it('hanging up during an announcement: PlaybackFinished before StasisEnd', async () => {
@@ -69,7 +114,7 @@ describe('fake Asterisk: playbacks and DTMF', () => {
     const id = fake.dial('101', '*70333');
     await nextEvent(env, 'StasisStart');
     await client.channels.answer({ channelId: id });
-    await client.channels.play({ channelId: id, media: 'sound:parked-on' });
+    await client.channels.play({ channelId: id, media: 'sound:to-call-this-number' });
     await nextEvent(env, 'PlaybackStarted');
     const since = env.received.length;
     fake.hangup(id);

@@ -1,4 +1,5 @@
 import type { CallControl, ChannelSnapshot, DeviceState, OriginateLocalRequest, OriginateRequest } from '../ports';
+import { isParkingError } from '../domain/errors';
 import { toParkingError } from './ari-errors';
 
 /** The subset of ari-client's generated API this adapter uses (it ships no types of its own). */
@@ -9,6 +10,8 @@ export interface AriClient {
   endpoints: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
   playbacks: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
   applications: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
+  sounds: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
+  asterisk: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
 }
 
 export interface ChannelJson {
@@ -136,5 +139,21 @@ export class AriCallControl implements CallControl {
     // swagger-client takes an option named `body` as the raw request body, so the query
     // parameter `body` never reaches Asterisk; ARI also reads parameters from a JSON body.
     return this.call('send message', (c) => c.endpoints.sendMessage({ to, from, body: JSON.stringify({ body }) }));
+  }
+  soundExists(soundId: string) {
+    return this.exists('sound', (c) => c.sounds.get({ soundId }));
+  }
+  moduleLoaded(name: string) {
+    return this.exists('module', (c) => c.asterisk.getModule({ moduleName: name }));
+  }
+  /** A GET whose 404 means "not there" (Sound not found / Module could not be found ...). */
+  private async exists(what: string, run: (client: AriClient) => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.call(what, run);
+      return true;
+    } catch (err) {
+      if (isParkingError(err, 'not-found')) return false;
+      throw err;
+    }
   }
 }

@@ -21,7 +21,8 @@ export function toParkingError(err: unknown, what: string): ParkingError {
   if (/^Channel not found/i.test(message) || /Provided channel was not found/i.test(message) || /Channel .*not found/i.test(message)) {
     return new ParkingError('call-gone', `${what}: ${message}`);
   }
-  if (/not found/i.test(message)) return new ParkingError('not-found', `${what}: ${message}`);
+  // "Sound not found", "Module could not be found in running modules", ...
+  if (/not (be )?found/i.test(message)) return new ParkingError('not-found', `${what}: ${message}`);
   if (/already exists|in use|conflict/i.test(message)) return new ParkingError('conflict', `${what}: ${message}`);
   return new ParkingError('ari-error', `${what}: ${message}`);
 }

@@ -47,6 +47,11 @@ export interface ParkedCall {
   ringing: string[];
   holdingBridgeId: string;
   musicClass: string;
+  /**
+   * Set while the service hands the caller to the dialplan (maximum park time, hunt-group
+   * destination): the StasisEnd that follows is that hand-off, not the caller hanging up.
+   */
+  leavingFor?: 'TIMED_OUT' | 'HUNT_GROUP';
 }
 
 export function waitedMs(call: ParkedCall, now: number): number {

@@ -9,11 +9,19 @@ export interface HealthChecks {
   ari(): 'connected' | 'connecting' | 'reconnecting' | 'stopped' | 'standby';
   /** Database writes waiting in the queue (they are retried until the database is back). */
   pendingWrites(): number;
+  /** What was missing on Asterisk at the last connection (null: not checked yet). */
+  asteriskSetup?(): { parkingFallback: string | null; missingSounds: string[] } | null;
 }
 
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('not-ready')]),
-  checks: Type.Object({ database: Type.String(), ari: Type.String(), pendingWrites: Type.Integer() }),
+  checks: Type.Object({
+    database: Type.String(),
+    ari: Type.String(),
+    pendingWrites: Type.Integer(),
+    parkingFallback: Type.Optional(Type.String({ description: '"ok", or why the dialplan fallback (res_parking) would not work; does not make the service not ready' })),
+    sounds: Type.Optional(Type.String({ description: '"ok", or the prompts Asterisk lacks; does not make the service not ready' })),
+  }),
 });
 
 /** Liveness (the process answers) and readiness (database and ARI both usable). */
@@ -37,8 +45,16 @@ export const healthRoutes =
       const ari = checks.ari();
       const ready = database === 'ok' && ari === 'connected';
       const ariText = ari === 'connected' ? 'ok' : `not connected (${ari})`;
+      // Degraded, not unready: calls are parked by this service either way (see README).
+      const setup = checks.asteriskSetup?.() ?? null;
+      const details = setup
+        ? {
+            parkingFallback: setup.parkingFallback ?? 'ok',
+            sounds: setup.missingSounds.length ? `missing: ${setup.missingSounds.join(', ')}` : 'ok',
+          }
+        : {};
       return reply
         .status(ready ? 200 : 503)
-        .send({ status: ready ? 'ready' : 'not-ready', checks: { database, ari: ariText, pendingWrites: checks.pendingWrites() } });
+        .send({ status: ready ? 'ready' : 'not-ready', checks: { database, ari: ariText, pendingWrites: checks.pendingWrites(), ...details } });
     });
   };

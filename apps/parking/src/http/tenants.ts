@@ -60,7 +60,7 @@ function assertDistinctCodes(s: Settings): void {
   if (clash) throw invalid('groupParkCodes', `must differ from the park and retrieve prefixes (${clash})`);
 }
 
-const defaults = { parkPrefix: '*70', retrievePrefix: '*71', groupParkCodes: ['*58'] };
+const defaults = { parkPrefix: '*70', retrievePrefix: '*71', groupParkCodes: ['*58', '#58'] };
 const tags = ['tenants'];
 
 /** GET/POST /tenants: the tenants a key sees (a tenant key: its own), and creation (system-wide keys). */

@@ -10,7 +10,10 @@ export interface Connection {
   call: ParkedCall;
   otherChannelId: string;
   outcome: Extract<ParkOutcome, 'RETRIEVED' | 'RECALL_ANSWERED' | 'HUNT_GROUP'>;
+  /** Who took the call: the extension that answered (or retrieved), else what is known of it. */
   by: string | null;
+  /** The endpoint that took the call (PJSIP/101), when known. */
+  endpoint?: string | null;
   /** performance.now() when the winning channel reached the service, for the metric. */
   receivedAt?: number;
 }
@@ -54,12 +57,12 @@ export async function connectParkedCall(ctx: ServiceContext, config: TenantConfi
   call.state = 'ENDED';
   const waitedSec = Math.round((ctx.clock.now() - call.parkedAt) / 1000);
   log.info({ outcome: conn.outcome, by: conn.by, waitedSec }, 'connected');
-  ctx.store.ended(call, conn.outcome, { by: conn.by, channelId: otherChannelId, waitedSec });
+  ctx.store.ended(call, conn.outcome, { by: conn.by, ...(conn.endpoint ? { endpoint: conn.endpoint } : {}), channelId: otherChannelId, waitedSec });
   ctx.events.publish({
     type: conn.outcome === 'RETRIEVED' ? 'retrieved' : 'recall_answered',
     tenantId: call.tenantId,
     parkedCallId: call.id,
-    data: { place: call.placeKey, by: conn.by, waitedSec, caller: { name: call.callerName, number: call.callerNumber } },
+    data: { place: call.placeKey, by: conn.by, ...(conn.endpoint ? { endpoint: conn.endpoint } : {}), waitedSec, caller: { name: call.callerName, number: call.callerNumber } },
   });
   if (conn.receivedAt !== undefined) ctx.telemetry.connected(performance.now() - conn.receivedAt);
   watchConnectedCall(ctx, bridgeId, [call.callerChannelId, otherChannelId]);

@@ -52,12 +52,14 @@ export type DigitsResult = { kind: 'digits'; digits: string } | { kind: 'timeout
 /**
  * Collects digits after a prompt, up to `#` or `maxDigits`. A digit pressed during the
  * prompt stops it and counts. Times out `timeoutMs` after the prompt or the last digit.
+ * `typed`: digits already pressed for this entry (type-ahead): they count, and the prompt is
+ * not played, since the person is already typing.
  */
 export function collectDigits(
   ctx: ServiceContext,
   channelId: string,
   prompt: string[],
-  opts: { maxDigits: number; timeoutMs: number },
+  opts: { maxDigits: number; timeoutMs: number; typed?: string },
 ): Promise<DigitsResult> {
   return new Promise<DigitsResult>((resolve) => {
     let digits = '';
@@ -69,14 +71,16 @@ export function collectDigits(
         finish(digits ? { kind: 'digits', digits } : { kind: 'timeout' }),
       );
     };
+    const onDigit = (digit: string) => {
+      if (finished) return;
+      if (digit === '#') return finish({ kind: 'digits', digits });
+      digits += digit;
+      if (digits.length >= opts.maxDigits) return finish({ kind: 'digits', digits });
+      armTimeout();
+    };
     const off = ctx.channelEvents.on(channelKey(channelId), (event) => {
       if (event.type === 'StasisEnd' || event.type === 'ChannelDestroyed') finish({ kind: 'gone' });
-      else if (event.type === 'ChannelDtmfReceived') {
-        if (event.digit === '#') return finish({ kind: 'digits', digits });
-        digits += event.digit;
-        if (digits.length >= opts.maxDigits) return finish({ kind: 'digits', digits });
-        armTimeout();
-      }
+      else if (event.type === 'ChannelDtmfReceived') onDigit(event.digit);
     });
     function finish(result: DigitsResult) {
       if (finished) return;
@@ -84,6 +88,10 @@ export function collectDigits(
       off();
       cancelTimer();
       resolve(result);
+    }
+    if (opts.typed) {
+      for (const digit of opts.typed) onDigit(digit);
+      return;
     }
     announce(ctx, channelId, prompt, { interruptible: true }).then((result) => {
       if (result === 'gone') finish({ kind: 'gone' });

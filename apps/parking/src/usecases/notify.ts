@@ -1,6 +1,7 @@
 import { retrievalNumber } from '../domain/codes';
 import type { ParkedCall } from '../domain/parked-call';
 import type { TenantConfig } from '../domain/tenant';
+import { isParkingError } from '../domain/errors';
 import { splitEndpoint, type ServiceContext } from './context';
 
 /**
@@ -35,7 +36,10 @@ export async function notifyParked(ctx: ServiceContext, config: TenantConfig, ca
       try {
         await ctx.ari.sendMessage(`${technology.toLowerCase()}:${resource}`, ctx.options.messageFrom, body);
       } catch (err) {
-        ctx.log.warn({ err, endpoint, parkedCallId: call.id }, 'park notification not delivered');
+        // Asterisk answers "Endpoint not found" also for an endpoint that exists but has no
+        // registered contact (the phone is not registered): say which.
+        const reason = isParkingError(err, 'not-found') ? await whyUndeliverable(ctx, technology, resource) : undefined;
+        ctx.log.warn({ err, endpoint, parkedCallId: call.id, reason }, `park notification not delivered${reason ? `: ${reason}` : ''}`);
       }
     }),
   );
@@ -46,5 +50,15 @@ export async function notifyParked(ctx: ServiceContext, config: TenantConfig, ca
       parkedCallId: call.id,
       data: { recipients: [...recipients.keys()], place: call.placeKey },
     });
+  }
+}
+
+/** Why a SIP MESSAGE could not be sent: no such endpoint, or one with no registered contact. */
+async function whyUndeliverable(ctx: ServiceContext, technology: string, resource: string): Promise<string> {
+  try {
+    const state = await ctx.ari.endpoint(technology, resource);
+    return state.online ? 'Asterisk found no contact to send it to' : `${technology}/${resource} has no registered contact (phone not registered)`;
+  } catch (err) {
+    return isParkingError(err, 'not-found') ? `no endpoint ${technology}/${resource} on Asterisk` : 'Asterisk found no contact to send it to';
   }
 }

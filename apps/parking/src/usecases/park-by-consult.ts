@@ -104,14 +104,27 @@ export async function onConsultReplaced(ctx: ServiceContext, consult: Consult, c
   if (consult.settled) return;
   consult.settled = true;
   ctx.consults.delete(consult.consultChannelId);
-  // The caller inherits the consult leg's announcement, and Asterisk holds bridge changes until a
-  // playback ends: stop it (refused while only digits have played; it then ends by itself).
-  if (consult.playbackId) await ctx.ari.stopPlayback(consult.playbackId).catch(() => undefined);
-  // Out of a call the service bridged, a Local half took the consult leg's place: the caller
-  // is on the other side of that call.
+  // Out of a call the service bridged, a Local half took the consult leg's place: the caller is
+  // on the other side of that call, and goes from that bridge straight to the holding bridge.
   const peer = takeTransferredPeer(ctx, caller, caller.vars.ATTENDEDTRANSFER);
-  if (!peer) return parkPulledOrTransferred(ctx, consult, caller, 'ATTENDED_TRANSFER');
-  await parkSideOfConnectedCall(ctx, consult, peer, 'ATTENDED_TRANSFER');
+  if (peer) {
+    if (consult.playbackId) await ctx.ari.stopPlayback(consult.playbackId).catch(() => undefined);
+    return parkSideOfConnectedCall(ctx, consult, peer, 'ATTENDED_TRANSFER');
+  }
+  // The caller inherits the consult leg's announcement, and Asterisk holds commands (bridge
+  // changes, music) until a playback ends. Music first: it is queued (answered at once) and starts
+  // the moment the announcement ends, so the caller hears no gap while the holding bridge is
+  // joined. Then the announcement is stopped (refused while only digits have played; it then
+  // ends by itself). Channel music stops once the caller is in the bridge, whose music it hears.
+  const slot = consult.place.kind === 'SLOT' ? consult.config.slots.get(consult.place.number) : undefined;
+  const musicClass = slot?.musicClass ?? consult.config.settings.musicClass;
+  const music = await ctx.ari.startMusic(caller.id, musicClass).then(
+    () => true,
+    () => false,
+  );
+  if (consult.playbackId) await ctx.ari.stopPlayback(consult.playbackId).catch(() => undefined);
+  await parkPulledOrTransferred(ctx, consult, caller, 'ATTENDED_TRANSFER');
+  if (music && ctx.lots.byChannel(caller.id)) await ctx.ari.stopMusic(caller.id).catch(() => undefined);
 }
 
 /** Parks one side of a call the service bridged, then ends what is left of that call. */

@@ -1,11 +1,12 @@
-import { ParkingError } from '../domain/errors';
+import { ParkingError, isParkingError } from '../domain/errors';
+import { callerLeft } from './caller-left';
 import { hasEnded, type ParkedCall } from '../domain/parked-call';
 import { isTakeable } from '../domain/parked-call';
 import { parseDestination, recallDue, recallFailed, recallRules, type RecallAction } from '../domain/recall-policy';
 import type { TenantConfig } from '../domain/tenant';
 import type { ChannelSnapshot } from '../ports';
 import { channelKey } from './channel-events';
-import { splitEndpoint, type ServiceContext } from './context';
+import { endpointOfChannelName, splitEndpoint, type ServiceContext } from './context';
 import { connectParkedCall } from './connect-call';
 import { updateLamps } from './lamps';
 
@@ -146,7 +147,11 @@ export async function onRecallAnswered(ctx: ServiceContext, channel: ChannelSnap
   const config = await ctx.configs.tenantById(call.tenantId);
   if (!config) throw new ParkingError('not-found', `tenant ${call.tenantId} is gone`);
   const outcome = call.recallPhase === 'hunt-group' ? 'HUNT_GROUP' : 'RECALL_ANSWERED';
-  await connectParkedCall(ctx, config, { call, otherChannelId: channel.id, outcome, by: channel.callerNumber || channel.name });
+  // Who answered is the phone we rang (its channel's caller id is the parked caller's, as we set it).
+  const endpoint = endpointOfChannelName(channel.name);
+  const owner = endpoint ? await ctx.configs.endpointOwner(endpoint).catch(() => null) : null;
+  const by = owner && owner.config.settings.id === call.tenantId ? owner.extension : (endpoint ?? channel.name);
+  await connectParkedCall(ctx, config, { call, otherChannelId: channel.id, outcome, by, endpoint });
 }
 
 /** Hangs up every ring-back still ringing, except `keep`; a retrieval elsewhere ends them (C3). */
@@ -172,10 +177,16 @@ async function sendToDialplan(
   call.state = 'CONNECTING';
   cancelRecall(ctx, call);
   await hangUpRingBacks(ctx, call, null);
+  if (hasEnded(call)) return; // the caller hung up meanwhile: closed as abandoned
+  // Asterisk may send the StasisEnd of this `continue` before answering it: that StasisEnd
+  // must not close the park as abandoned (one end event, the true one).
+  call.leavingFor = outcome;
   try {
     await ctx.ari.continueInDialplan(call.callerChannelId, target.context, target.extension, target.priority);
   } catch (err) {
+    call.leavingFor = undefined;
     if (hasEnded(call)) return;
+    if (isParkingError(err, 'call-gone')) return callerLeft(ctx, call);
     ctx.log.error({ err, destination }, 'could not hand the call to the dialplan; it stays parked');
     call.state = 'PARKED';
     call.recallAt = ctx.clock.now() + recallRules(config, call).retryMs;

@@ -4,8 +4,9 @@ import { isTakeable, type ParkedCall } from '../domain/parked-call';
 import { groupOf, type TenantConfig } from '../domain/tenant';
 import type { ChannelSnapshot } from '../ports';
 import { backToParked, connectParkedCall } from './connect-call';
-import type { ServiceContext } from './context';
-import { announce, collectDigits, refuse } from './conversation';
+import { endpointOfChannelName, type ServiceContext } from './context';
+import { channelKey } from './channel-events';
+import { collectDigits, refuse } from './conversation';
 import { prompts } from './prompts';
 
 export interface RetrieveRequest {
@@ -65,7 +66,7 @@ export async function retrieveCall(ctx: ServiceContext, req: RetrieveRequest): P
     // The retriever hung up before we answered: the caller stays parked.
     return backToParked(ctx, call);
   }
-  await connectParkedCall(ctx, config, { call, otherChannelId: channel.id, outcome: 'RETRIEVED', by: retriever ?? channel.callerNumber, receivedAt: req.receivedAt });
+  await connectParkedCall(ctx, config, { call, otherChannelId: channel.id, outcome: 'RETRIEVED', by: retriever ?? channel.callerNumber, endpoint: endpointOfChannelName(channel.name), receivedAt: req.receivedAt });
 }
 
 async function askPin(
@@ -74,11 +75,26 @@ async function askPin(
   pinHash: string,
   verifyPin: RetrieveRequest['verifyPin'],
 ): Promise<'ok' | 'wrong' | 'gone'> {
-  for (let attempt = 1; attempt <= PIN_ATTEMPTS; attempt++) {
-    const result = await collectDigits(ctx, channelId, prompts.enterPin, { maxDigits: PIN_MAX_DIGITS, timeoutMs: ctx.options.pinTimeoutMs });
-    if (result.kind === 'gone') return 'gone';
-    if (result.kind === 'digits' && (await verifyPin(pinHash, result.digits))) return 'ok';
-    if (attempt < PIN_ATTEMPTS && (await announce(ctx, channelId, prompts.wrongPin)) === 'gone') return 'gone';
+  // Type-ahead (R6): digits pressed while a PIN is checked count toward the next attempt;
+  // digits pressed during a prompt stop it and count (collectDigits).
+  let typed = '';
+  let collecting = false;
+  const off = ctx.channelEvents.on(channelKey(channelId), (event) => {
+    if (!collecting && event.type === 'ChannelDtmfReceived') typed += event.digit;
+  });
+  try {
+    for (let attempt = 1; attempt <= PIN_ATTEMPTS; attempt++) {
+      // "Password incorrect, please enter your password" asks again by itself.
+      const prompt = attempt === 1 ? prompts.enterPin : prompts.wrongPin;
+      collecting = true;
+      const result = await collectDigits(ctx, channelId, prompt, { maxDigits: PIN_MAX_DIGITS, timeoutMs: ctx.options.pinTimeoutMs, typed });
+      collecting = false;
+      typed = '';
+      if (result.kind === 'gone') return 'gone';
+      if (result.kind === 'digits' && (await verifyPin(pinHash, result.digits))) return 'ok';
+    }
+    return 'wrong';
+  } finally {
+    off();
   }
-  return 'wrong';
 }

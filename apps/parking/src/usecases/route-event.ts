@@ -38,7 +38,8 @@ export function routeEvent(ctx: ServiceContext, event: CallEvent, verifyPin: Pin
     connectedSideLeft(ctx, event.channelId);
     const byShutdown = ctx.shutdownHangups.delete(event.channelId);
     const call = ctx.lots.byChannel(event.channelId);
-    if (call) {
+    // A caller we are sending to the dialplan leaves Stasis by our `continue`: not abandoned.
+    if (call && !call.leavingFor) {
       const closed = byShutdown ? callerLeft(ctx, call, 'LOST', ASTERISK_STOPPED) : callerLeft(ctx, call);
       closed.catch((err) => ctx.log.error({ err }, 'closing an abandoned park failed'));
     }

@@ -115,8 +115,12 @@ export async function waitOutOfBridge(engine: Engine, ch: Channel): Promise<'han
   }
 }
 
+/** Applications registered by a module: unknown while that module is not loaded. */
+const APP_MODULES: Record<string, string> = { park: 'res_parking.so', parkedcall: 'res_parking.so', parkandannounce: 'res_parking.so' };
+
 async function runApp(engine: Engine, ch: Channel, appName: string, data: string, stack: Frame[]): Promise<AppResult> {
-  const app = appName.toLowerCase();
+  let app = appName.toLowerCase();
+  if (APP_MODULES[app] && !engine.modules.has(APP_MODULES[app])) app = `(not loaded) ${app}`;
   switch (app) {
     case 'noop':
     case 'verbose':
@@ -216,7 +220,11 @@ async function runApp(engine: Engine, ch: Channel, appName: string, data: string
       const args = separateArgs(data);
       const options = args[1] ?? '';
       if (ch.state !== 'Up' && !/noanswer/i.test(options)) engine.setState(ch, 'Up');
-      engine.setVar(ch, 'PLAYBACKSTATUS', 'SUCCESS');
+      // app_playback.c: a missing file is a warning and PLAYBACKSTATUS=FAILED; the dialplan goes on.
+      const files = (args[0] ?? '').split('&').filter(Boolean);
+      const missing = files.filter((f) => !engine.soundExists(f));
+      for (const f of missing) engine.warnings.push(`File ${f} does not exist in any format`);
+      engine.setVar(ch, 'PLAYBACKSTATUS', missing.length ? 'FAILED' : 'SUCCESS');
       return 'next';
     }
 

@@ -11,6 +11,7 @@ import {
   endpointRoutes,
   eventRoutes,
   playbackRoutes,
+  soundRoutes,
 } from './misc';
 
 export const ROUTES: Route[] = [
@@ -19,6 +20,7 @@ export const ROUTES: Route[] = [
   ...channelRoutes,
   ...bridgeRoutes,
   ...playbackRoutes,
+  ...soundRoutes,
   ...deviceStateRoutes,
   ...eventRoutes,
   ...applicationRoutes,

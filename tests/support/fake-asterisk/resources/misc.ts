@@ -438,9 +438,71 @@ export const applicationRoutes: Route[] = [
   },
 ];
 
+/* ---------------------------------- sounds --------------------------------- */
+
+/** resource_sounds.c: the sounds index (one language, "en", in GSM as the Debian package installs it). */
+function soundJson(engine: Engine, id: string): Record<string, unknown> {
+  const text = engine.sounds.get(id);
+  return { id, ...(text ? { text } : {}), formats: [{ language: 'en', format: 'gsm' }] };
+}
+
+export const soundRoutes: Route[] = [
+  {
+    resource: 'sounds',
+    method: 'GET',
+    path: '/sounds',
+    nickname: 'list',
+    summary: 'List all sounds.',
+    responseClass: 'List[Sound]',
+    params: [q('lang'), q('format')],
+    errors: [],
+    handler: (engine, req) => {
+      const lang = str(req.params.lang);
+      const format = str(req.params.format);
+      const matches = (isEmpty(lang) || lang === 'en') && (isEmpty(format) || format === 'gsm');
+      if (!matches || engine.sounds.size === 0) throw err(404, 'No sounds found that matched the query');
+      return ok([...engine.sounds.keys()].map((id) => soundJson(engine, id)));
+    },
+  },
+  {
+    resource: 'sounds',
+    method: 'GET',
+    path: '/sounds/{soundId}',
+    nickname: 'get',
+    summary: "Get a sound's details.",
+    responseClass: 'Sound',
+    params: [path('soundId', "Sound's id")],
+    errors: [],
+    handler: (engine, req) => {
+      const id = str(req.params.soundId) ?? '';
+      if (!engine.soundExists(id)) throw err(404, 'Sound not found');
+      return ok(soundJson(engine, id));
+    },
+  },
+];
+
 /* --------------------------------- asterisk -------------------------------- */
 
 export const asteriskRoutes: Route[] = [
+  {
+    resource: 'asterisk',
+    method: 'GET',
+    path: '/asterisk/modules/{moduleName}',
+    nickname: 'getModule',
+    summary: 'Get Asterisk module information.',
+    responseClass: 'Module',
+    params: [path('moduleName', "Module's name")],
+    errors: [
+      [404, 'Module could not be found in running modules.'],
+      [409, 'Module information could not be retrieved.'],
+    ],
+    handler: (engine, req) => {
+      // resource_asterisk.c ast_ari_asterisk_get_module(): only running modules are found.
+      const name = str(req.params.moduleName) ?? '';
+      if (!engine.modules.has(name)) throw err(404, 'Module could not be found in running modules');
+      return ok({ name, description: name, use_count: 0, status: 'Running', support_level: 'core' });
+    },
+  },
   {
     resource: 'asterisk',
     method: 'GET',
