@@ -9,6 +9,7 @@ export interface AriClient {
   endpoints: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
   playbacks: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
   applications: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
+  asterisk?: Record<string, (params?: Record<string, unknown>) => Promise<any>>;
 }
 
 export interface ChannelJson {
@@ -86,6 +87,10 @@ export class AriCallControl implements CallControl {
   }
   stopMusic(channelId: string) {
     return this.call('stop music', (c) => c.channels.stopMoh({ channelId }));
+  }
+  /** PUT /asterisk/modules/{name}: e.g. pbx_config.so re-reads the dialplan files (B3). */
+  reloadModule(moduleName: string): Promise<void> {
+    return this.call('reload module', (c) => c.asterisk!.reloadModule({ moduleName }));
   }
   setDeviceState(name: string, deviceState: DeviceState) {
     return this.call('device state', (c) => c.deviceStates.update({ deviceName: `Stasis:${name}`, deviceState }));
