@@ -117,7 +117,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
     events,
     clock,
     log,
-    verifyPin: guardPins({ verify: verifyPin, now: clock.now, log, events, configs }),
+    verifyPin: guardPins({ verify: verifyPin, now: () => clock.now(), log, events, configs }),
     options: overrides.options,
     random: overrides.random,
   });

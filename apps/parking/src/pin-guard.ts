@@ -40,14 +40,15 @@ export function guardPins(o: PinGuardOptions): (hash: string, pin: string) => Pr
     o.log.warn({ failures: max }, 'a PIN was locked after wrong PINs (slot not found)');
   };
 
-  return async (hash, pin) => {
+  // One .then, not an async wrapper: the retrieval flow after a right PIN keeps its timing.
+  return (hash, pin) => {
     const now = o.now();
-    if ((lockedUntil.get(hash) ?? 0) > now) return false;
+    if ((lockedUntil.get(hash) ?? 0) > now) return Promise.resolve(false);
     lockedUntil.delete(hash);
-    if (await o.verify(hash, pin)) {
-      failures.delete(hash);
-      return true;
-    }
+    return o.verify(hash, pin).then((ok) => (ok ? (failures.delete(hash), true) : counted(hash, now)));
+  };
+
+  function counted(hash: string, now: number): boolean {
     const recent = (failures.get(hash) ?? []).filter((t) => t > now - windowMs);
     recent.push(now);
     if (recent.length >= max) {
@@ -58,5 +59,5 @@ export function guardPins(o: PinGuardOptions): (hash: string, pin: string) => Pr
       failures.set(hash, recent);
     }
     return false;
-  };
+  }
 }
