@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { lampName } from '../../apps/parking/src/domain/lamp-names';
 import type { SeedOptions } from '../support/seed';
 import { startFakePbx } from './fake-pbx';
 import { until, type Leg, type Pbx } from './pbx';
@@ -279,7 +280,7 @@ describe(`the service's ARI view on ${REAL ? `a real Asterisk (${process.env.ARI
       await pbx.blindTransfer(reception, '*58');
       const parked = await parkedOn(pbx, '7003');
       expect(parked.callerChannelId).toBe(caller.channelId);
-      await lamp(pbx, 'Stasis:park-acme-group-front-desk', 'INUSE');
+      await lamp(pbx, `Stasis:${lampName.group('acme', 'Front desk')}`, 'INUSE');
       for (const member of ['201', '202']) await until(`a text message to ${member}`, () => pbx.messagesTo(member).some((m) => /103 parked on 7003 by 101/.test(m)));
 
       const outsider = await pbx.dial('333', '*58');
@@ -288,7 +289,7 @@ describe(`the service's ARI view on ${REAL ? `a real Asterisk (${process.env.ARI
 
       const retriever = await pbx.dial('202', '*71');
       await bridged(pbx, caller.channelId, retriever.channelId);
-      await lamp(pbx, 'Stasis:park-acme-group-front-desk', 'NOT_INUSE');
+      await lamp(pbx, `Stasis:${lampName.group('acme', 'Front desk')}`, 'NOT_INUSE');
       await pbx.hangup(caller);
       await gone(pbx, retriever);
     },

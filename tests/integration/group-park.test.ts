@@ -1,3 +1,4 @@
+import { lampName } from '../../apps/parking/src/domain/lamp-names';
 import { eventually, parked, playedTo, startHarness, type Harness } from '../support/harness';
 
 /**
@@ -93,10 +94,11 @@ describe('group call park', () => {
 
   it('[B2][B3] the group lamp and the lot lamp are lit while anything of the group is parked', async () => {
     await start();
-    const lamp = 'Stasis:park-acme-group-front-desk';
+    const device = lampName.group('acme', 'Front desk');
+    const lamp = `Stasis:${device}`;
     const a = await groupPark('101', '301');
     await h.fake.waitFor(() => h.fake.deviceState(lamp) === 'INUSE');
-    expect(h.fake.hintState('park-acme-group-front-desk@parking-acme')).not.toBe('NOT_INUSE');
+    expect(h.fake.hintState(`${device}@parking-acme`)).not.toBe('NOT_INUSE');
     const b = await groupPark('102', '302');
     h.fake.hangup(a);
     await eventually(() => parked(h).length === 1, 'one left');

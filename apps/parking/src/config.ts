@@ -11,6 +11,15 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bootstrap system-wide API key (only its hash is kept in memory). */
   adminApiKey: string | null;
+  /** Where the service writes the tenants' dialplan and reloads it (B3); null: the CLI does it. */
+  asteriskDialplanFile?: string | null;
+  /** Webhooks may go to loopback, private and link-local addresses. */
+  webhookAllowPrivateNetworks?: boolean;
+  /** API requests per key (or client address) per minute; null: unlimited. */
+  apiRateLimitPerMinute?: number | null;
+  /** /docs and /metrics without a key. */
+  publicDocs?: boolean;
+  publicMetrics?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +70,18 @@ export function loadConfig(env: Env): Config {
   const adminApiKey = optional('ADMIN_API_KEY');
   if (adminApiKey !== null && adminApiKey.length < 24) throw new ConfigError('ADMIN_API_KEY', 'must be at least 24 characters long');
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  };
+  const httpHost = text('HTTP_HOST', '127.0.0.1');
+  // Metrics may stay open on a loopback or private bind; on any other, they need a key by default.
+  const privateBind = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|::1$|localhost$)/.test(httpHost);
+  const rate = integer('API_RATE_LIMIT', 3000, 0, 1_000_000);
+
   const databaseUrl = optional('DATABASE_URL');
   if (databaseUrl !== null) url('DATABASE_URL', null, ['postgresql:', 'postgres:']);
 
@@ -74,8 +95,13 @@ export function loadConfig(env: Env): Config {
     },
     databaseUrl,
     dataDir: text('DATA_DIR', '.data'),
-    http: { host: text('HTTP_HOST', '127.0.0.1'), port: integer('HTTP_PORT', 8080, 0, 65535) },
+    http: { host: httpHost, port: integer('HTTP_PORT', 8080, 0, 65535) },
     logLevel,
     adminApiKey,
+    asteriskDialplanFile: optional('ASTERISK_DIALPLAN_FILE'),
+    webhookAllowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    apiRateLimitPerMinute: rate === 0 ? null : rate,
+    publicDocs: bool('DOCS_PUBLIC', true),
+    publicMetrics: bool('METRICS_PUBLIC', privateBind),
   };
 }

@@ -9,8 +9,9 @@ import { EventBus } from './event-bus';
 import { buildHttpApp } from './http/app';
 import { WebhookSender } from './http/webhook-sender';
 import { createLogger } from './logger';
-import type { Clock } from './ports';
+import type { Clock, ConfigSource } from './ports';
 import type { AsteriskSetupReport } from './usecases/check-asterisk';
+import { DialplanSync } from './dialplan-sync';
 import { createParkingService } from './service';
 import { PrismaConfigSource } from './store/config-store';
 import { applyMigrations, createPrismaClient, startEmbeddedPostgres } from './store/database';
@@ -18,6 +19,7 @@ import { LeaderLock } from './store/leader-lock';
 import { PrismaParkStore } from './store/park-store';
 import { createMetrics } from './metrics';
 import { verifyPin } from './store/pin-hash';
+import { guardPins } from './pin-guard';
 import type { ServiceOptions } from './usecases/context';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../..' : '../../..');
@@ -30,6 +32,8 @@ export interface StartOverrides {
   pingIntervalMs?: number;
   /** How often a standby tries to take over (O6). */
   lockRetryMs?: number;
+  /** Debounce of dialplan writes after configuration changes (B3). */
+  dialplanDebounceMs?: number;
 }
 
 /**
@@ -53,6 +57,18 @@ export async function startParkingService(config: Config, overrides: StartOverri
   const prisma = createPrismaClient(databaseUrl);
 
   const configs = new PrismaConfigSource(prisma);
+  let dialplan: DialplanSync | null = null;
+  // What the API writes through: every configuration change also refreshes the dialplan file (B3).
+  const httpConfigs: ConfigSource = {
+    tenantBySlug: (slug) => configs.tenantBySlug(slug),
+    tenantById: (id) => configs.tenantById(id),
+    endpointOwner: (endpoint) => configs.endpointOwner(endpoint),
+    allTenants: () => configs.allTenants(),
+    invalidate: (tenantId) => {
+      configs.invalidate(tenantId);
+      dialplan?.schedule();
+    },
+  };
   const store = new PrismaParkStore(prisma, log);
   const events = new EventBus(clock.now);
   let onEvent: (event: Parameters<ReturnType<typeof createParkingService>['onEvent']>[0]) => void = () => undefined;
@@ -82,16 +98,27 @@ export async function startParkingService(config: Config, overrides: StartOverri
     isActive: () => lock.held,
   });
   events.subscribe(metrics.onEvent);
+  const ari = new AriCallControl(connection.current, config.ari.app, metrics.ariError);
+  if (config.asteriskDialplanFile) {
+    dialplan = new DialplanSync({
+      file: config.asteriskDialplanFile,
+      app: config.ari.app,
+      configs: { allTenants: async () => (configs.invalidate(), configs.allTenants()) },
+      reload: () => ari.reloadModule('pbx_config.so'),
+      log,
+      debounceMs: overrides.dialplanDebounceMs,
+    });
+  }
   const service = createParkingService({
     app: config.ari.app,
-    ari: new AriCallControl(connection.current, config.ari.app, metrics.ariError),
+    ari,
     telemetry: { parked: (ms) => metrics.observePark(ms / 1000), connected: (ms) => metrics.observeRetrieve(ms / 1000) },
     configs,
     store,
     events,
     clock,
     log,
-    verifyPin,
+    verifyPin: guardPins({ verify: verifyPin, now: () => clock.now(), log, events, configs }),
     options: overrides.options,
     random: overrides.random,
   });
@@ -124,6 +151,8 @@ export async function startParkingService(config: Config, overrides: StartOverri
       (err) => log.warn({ err }, 'could not check res_parking and the prompts on Asterisk'),
     );
   });
+  // After every (re)connection Asterisk may have restarted with an older file: write and reload.
+  connection.on('connected', () => void dialplan?.syncNow(true));
 
   const http = await buildHttpApp({
     log,
@@ -137,13 +166,17 @@ export async function startParkingService(config: Config, overrides: StartOverri
     },
     metrics: metrics.registry,
     prisma,
-    configs,
+    configs: httpConfigs,
     service,
     events,
     now: clock.now,
     adminApiKey: config.adminApiKey,
+    webhookAllowPrivateNetworks: config.webhookAllowPrivateNetworks,
+    rateLimit: config.apiRateLimitPerMinute ? { max: config.apiRateLimitPerMinute, windowMs: 60_000 } : null,
+    publicDocs: config.publicDocs,
+    publicMetrics: config.publicMetrics,
   });
-  const webhooks = new WebhookSender({ prisma, events, now: clock.now, log });
+  const webhooks = new WebhookSender({ prisma, events, now: clock.now, log, allowPrivateNetworks: config.webhookAllowPrivateNetworks });
   await http.listen({ host: config.http.host, port: config.http.port });
 
   // Only the active instance owns the ARI application; a standby waits for the lock (O6).
@@ -176,6 +209,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
     configs,
     http,
     webhooks,
+    dialplan,
     lock,
     metrics,
     /** Emits 'step-down' when another instance took over: stop this one (main() starts a standby). */
@@ -187,6 +221,7 @@ export async function startParkingService(config: Config, overrides: StartOverri
     /** Graceful stop: parked callers stay in Asterisk, for the next start to adopt (O5). */
     async stop(): Promise<void> {
       stopping = true;
+      dialplan?.stop();
       await lock.stop();
       service.stop();
       await connection.stop();

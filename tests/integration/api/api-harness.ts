@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { createLogger } from '../../../apps/parking/src/logger';
 import type { ParkedCall } from '../../../apps/parking/src/domain/parked-call';
 import { EventBus } from '../../../apps/parking/src/event-bus';
-import { buildHttpApp } from '../../../apps/parking/src/http/app';
+import { buildHttpApp, type HttpDeps } from '../../../apps/parking/src/http/app';
 import type { CallService } from '../../../apps/parking/src/http/parked-calls';
 import type { ParkingService } from '../../../apps/parking/src/service';
 import { PrismaConfigSource } from '../../../apps/parking/src/store/config-store';
@@ -64,7 +64,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(): Promise<ApiHarness> {
+/**
+ * `overrides`: HttpDeps to change (e.g. webhookAllowPrivateNetworks, rateLimit, publicDocs);
+ * `prisma` in them replaces the test database's client (e.g. one that cannot reach PostgreSQL).
+ */
+export async function startApi(overrides: Partial<HttpDeps> = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
   const bus = new EventBus();
   const configs = new PrismaConfigSource(db.prisma);
@@ -80,6 +84,7 @@ export async function startApi(): Promise<ApiHarness> {
     events: bus,
     now: () => clock.now,
     adminApiKey: ADMIN_KEY,
+    ...overrides,
   });
   const call: ApiHarness['call'] = (method, url, opts = {}) => {
     const key = opts.key === undefined ? ADMIN_KEY : opts.key;
@@ -98,7 +103,9 @@ export async function startApi(): Promise<ApiHarness> {
     ari,
     call,
     async tenant(slug, settings = {}) {
-      const created = await call('POST', '/api/v1/tenants', { body: { slug, name: slug.toUpperCase(), ...settings } });
+      // What the operator grants a test tenant unless told otherwise: PJSIP endpoints, and the contexts the tests name.
+      const grants = { endpointPatterns: ['PJSIP/*'], dialplanContexts: ['ops', 'night-service', 'x', 'operator'] };
+      const created = await call('POST', '/api/v1/tenants', { body: { slug, name: slug.toUpperCase(), ...grants, ...settings } });
       if (created.statusCode !== 201) throw new Error(`tenant ${slug}: ${created.body}`);
       const id = created.json().id as string;
       const key = await call('POST', '/api/v1/api-keys', { body: { name: `${slug} key`, tenantId: id } });

@@ -35,12 +35,12 @@ describe('[A4] webhooks', () => {
   let sender: WebhookSender;
   let base: string;
   const log = createLogger('silent');
-  const newSender = () => new WebhookSender({ prisma: h.db.prisma, events: h.bus, now: () => h.clock.now, log, maxAttempts: 3, backoffMs: 5_000 });
+  const newSender = () => new WebhookSender({ prisma: h.db.prisma, events: h.bus, now: () => h.clock.now, log, maxAttempts: 3, backoffMs: 5_000, allowPrivateNetworks: true });
   const publish = (type: string, tenantId = t.id) => h.bus.publish({ type, tenantId, parkedCallId: 'call-1', data: { place: '7001' } });
   const deliveries = async (webhookId: string, query = '') => (await h.call('GET', `${base}/${webhookId}/deliveries${query}`, { key: t.key })).json();
 
   beforeEach(async () => {
-    h = await startApi();
+    h = await startApi({ webhookAllowPrivateNetworks: true }); // the receiver is local
     t = await h.tenant('acme');
     other = await h.tenant('globex');
     base = `/api/v1/tenants/${t.id}/webhooks`;

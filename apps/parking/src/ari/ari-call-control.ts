@@ -90,6 +90,10 @@ export class AriCallControl implements CallControl {
   stopMusic(channelId: string) {
     return this.call('stop music', (c) => c.channels.stopMoh({ channelId }));
   }
+  /** PUT /asterisk/modules/{name}: e.g. pbx_config.so re-reads the dialplan files (B3). */
+  reloadModule(moduleName: string): Promise<void> {
+    return this.call('reload module', (c) => c.asterisk!.reloadModule({ moduleName }));
+  }
   setDeviceState(name: string, deviceState: DeviceState) {
     return this.call('device state', (c) => c.deviceStates.update({ deviceName: `Stasis:${name}`, deviceState }));
   }

@@ -26,7 +26,7 @@ const select = { id: true, name: true, tenantId: true, createdAt: true, lastUsed
 const tags = ['api keys'];
 
 export const apiKeyRoutes =
-  ({ prisma, now }: HttpDeps): FastifyPluginAsync =>
+  ({ prisma, now, sessions }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
     app.get<{ Querystring: Static<typeof Query> }>(
       '/api-keys',
@@ -68,6 +68,7 @@ export const apiKeyRoutes =
         const row = await prisma.apiKey.findFirst({ where: { id, tenantId: own ?? undefined }, select });
         if (!row) throw notFound('api key', id);
         if (!row.revokedAt) await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(now()) } });
+        sessions?.closeKey(id);
         return reply.status(204).send();
       },
     );

@@ -2,13 +2,19 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
+import rateLimit from '@fastify/rate-limit';
+import AjvCompiler from '@fastify/ajv-compiler';
+import { createHash } from 'node:crypto';
+import { ParkingError } from '../domain/errors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../../../generated/prisma/client';
 import type { ConfigSource, ParkingEvent } from '../ports';
 import { apiKeyRoutes } from './api-keys';
-import { authenticate, scopeToTenant } from './auth';
+import { authenticate, requireAdmin, scopeToTenant } from './auth';
+import { rejectNulBytes } from './nul-bytes';
+import { EventSessions } from './event-sessions';
 import { ErrorBody, registerErrorHandler } from './errors';
 import { eventStreamRoutes } from './events-stream';
 import { extensionRoutes } from './extensions';
@@ -37,6 +43,30 @@ export interface HttpDeps {
   now: () => number;
   /** Bootstrap system-wide key (ADMIN_API_KEY); null: none. */
   adminApiKey: string | null;
+  /** Webhooks may point to loopback/private/link-local addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
+  webhookAllowPrivateNetworks?: boolean;
+  /** API requests per key (or per client address without one) and window; null: no limit. */
+  rateLimit?: { max: number; windowMs: number } | null;
+  /** /docs and /docs/json without a key (true), or with a system-wide key only. */
+  publicDocs?: boolean;
+  /** /metrics without a key (true), or with a system-wide key only. */
+  publicMetrics?: boolean;
+  /** Open event streams, closed when their key is revoked or their tenant deleted (built here when not given). */
+  sessions?: EventSessions;
+}
+
+/**
+ * Request bodies are validated strictly: no type coercion ("false" is not false, 1e3 is not
+ * "1000", "" is not null). Query strings and path parameters are text by nature, so they are
+ * coerced to the schema's types as usual (issue 14).
+ */
+function strictBodies() {
+  const factory = AjvCompiler();
+  return (externalSchemas: unknown, options: { customOptions: Record<string, unknown> }) => {
+    const lenient = factory(externalSchemas as never, options as never);
+    const strict = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as never);
+    return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict(route as never) : lenient(route as never));
+  };
 }
 
 export const API_PREFIX = '/api/v1';
@@ -45,14 +75,21 @@ export const API_PREFIX = '/api/v1';
  * The HTTP app: health, readiness, the API under /api/v1 (admin, call control, events,
  * history) and its OpenAPI document at /docs (JSON at /docs/json).
  */
-export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+export async function buildHttpApp(given: HttpDeps): Promise<FastifyInstance> {
+  const deps = { ...given, sessions: given.sessions ?? new EventSessions() };
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // Probes and API calls would flood the log; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     // Unknown fields are refused, not silently dropped; every failing field is named.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    schemaController: { compilersFactory: { buildValidator: strictBodies() as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // /docs, /docs/json and /metrics: open, or for system-wide keys only (operator's choice).
+  const adminOnly = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    await authenticate(deps).call(app, request, reply);
+    requireAdmin(request);
+  };
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -60,11 +97,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', ...(deps.publicDocs === false ? { uiHooks: { onRequest: adminOnly } } : {}) });
   await app.register(websocket);
   app.addSchema(ErrorBody);
   registerErrorHandler(app);
-  await app.register(healthRoutes(deps.health, deps.metrics));
+  await app.register(healthRoutes(deps.health, deps.metrics, deps.publicMetrics === false ? adminOnly : undefined));
   await app.register(
     async (api) => {
       // Every API route needs a key, and may fail validation or authentication. The event
@@ -73,7 +110,21 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         const response = { ...errors(400, 401), ...(route.schema?.response as object) };
         route.schema = { ...route.schema, security: [{ apiKey: [] }], response, ...(route.websocket ? { hide: false } : {}) };
       });
+      if (deps.rateLimit) {
+        await api.register(rateLimit, {
+          max: deps.rateLimit.max,
+          timeWindow: deps.rateLimit.windowMs,
+          // Per key (its hash: the key itself is not kept), else per client address.
+          keyGenerator: (request) => {
+            const auth = request.headers.authorization ?? (request.query as { apiKey?: string } | undefined)?.apiKey;
+            return auth ? `key:${createHash('sha256').update(String(auth)).digest('hex')}` : `ip:${request.ip}`;
+          },
+          errorResponseBuilder: (_request, context) =>
+            new ParkingError('rate-limited', `too many requests: at most ${context.max} per ${context.after}`, { limit: context.max, retryAfter: context.after }),
+        });
+      }
       api.addHook('onRequest', authenticate(deps));
+      api.addHook('preValidation', rejectNulBytes);
       await api.register(tenantRoutes(deps));
       await api.register(apiKeyRoutes(deps));
       await api.register(eventStreamRoutes(deps));

@@ -16,6 +16,8 @@ export interface Resource<Item extends TSchema, Create extends TSchema, Patch ex
   noun: string;
   tag: string;
   item: Item;
+  /** The 201 answer of a create, when it shows more than reads do (a webhook's secret, once). */
+  created?: TSchema;
   create: Create;
   patch: Patch;
   filters: Filters;
@@ -50,7 +52,7 @@ export function resourceRoutes<I extends TSchema, C extends TSchema, P extends T
     );
     app.post<{ Params: Static<typeof TenantParams>; Body: Static<C> }>(
       collection,
-      { schema: { tags, summary: `Create a ${r.noun}`, params: TenantParams, body: r.create, response: { 201: r.item, ...errors(404, 409, 422) } } },
+      { schema: { tags, summary: `Create a ${r.noun}`, params: TenantParams, body: r.create, response: { 201: r.created ?? r.item, ...errors(404, 409, 422) } } },
       async (request, reply) => {
         const created = await r.add(request.params.tenantId, request.body);
         configs.invalidate(request.params.tenantId);

@@ -14,9 +14,13 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
+/** Seconds a client should wait before trying again after a 503 database-unavailable. */
+const DATABASE_RETRY_AFTER_SEC = 5;
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ParkingError, request, reply) => {
     if (err instanceof ParkingError) {
+      if (err.id === 'rate-limited') reply.header('retry-after', String(err.details.retryAfter ?? 60).replace(/\D.*$/, '') || '60');
       return reply.status(err.status).send({ error: { id: err.id, message: err.message, details: err.details } });
     }
     if ((err as FastifyError).validation) {
@@ -27,6 +31,20 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const prismaError = fromPrisma(err);
     if (prismaError) {
       return reply.status(prismaError.status).send({ error: { id: prismaError.id, message: prismaError.message, details: prismaError.details } });
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err: (err as Error).message }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SEC))
+        .send({ error: { id: 'database-unavailable', message: 'the database is unavailable; try again shortly', details: {} } });
+    }
+    const code = (err as FastifyError).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send({ error: { id: 'payload-too-large', message: err.message, details: {} } });
+    }
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({ error: { id: 'unsupported-media-type', message: err.message, details: { contentType: request.headers['content-type'] ?? null } } });
     }
     const status = (err as FastifyError).statusCode ?? 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
@@ -63,6 +81,19 @@ function fromPrisma(err: unknown): ParkingError | null {
   }
   if (e.code === 'P2025') return new ParkingError('not-found', `no such ${e.meta?.modelName ?? 'record'}`);
   return null;
+}
+
+/** Connection-level failures of the database (refused, reset, timed out, pool exhausted), as opposed to a bad query. */
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+const UNAVAILABLE_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { name?: string; code?: string; cause?: unknown; kind?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === 'PrismaClientInitializationError' || e.name === 'PrismaClientRustPanicError') return true;
+    if (e.kind === 'DatabaseNotReachable' || e.kind === 'SocketTimeout' || e.kind === 'ConnectionClosed' || e.kind === 'TooManyConnections') return true;
+    if (e.code && (UNAVAILABLE_PRISMA_CODES.has(e.code) || UNAVAILABLE_NET_CODES.has(e.code))) return true;
+    if (/Connection terminated|connect ECONNREFUSED|Can't reach database/i.test((e as Error).message ?? '')) return true;
+  }
+  return false;
 }
 
 /** Ajv's errors as { field, problem }, one problem per field: the first (a nullable's extra errors add nothing). */

@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'hung_up',
   'park_failed',
   'notified',
+  'pin_locked',
 ] as const;
 /** Typed as a plain string: stored lists of event types come back from the database as strings. */
 export const EventType = Type.Unsafe<string>({ type: 'string', enum: [...EVENT_TYPES] });
@@ -38,7 +39,7 @@ const Query = Type.Object({
 
 /** GET /events: a WebSocket of parking events, one JSON object per message. */
 export const eventStreamRoutes =
-  ({ prisma, events }: HttpDeps): FastifyPluginAsync =>
+  ({ prisma, events, sessions }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
     app.get<{ Querystring: Static<typeof Query> }>(
       '/events',
@@ -62,7 +63,11 @@ export const eventStreamRoutes =
         const off = events.subscribe((event) => {
           if ((tenantId === null || event.tenantId === tenantId) && socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
         });
-        socket.on('close', off);
+        const forget = sessions?.add({ socket, keyId: request.principal.keyId, tenantId, keyTenantId: request.principal.tenantId });
+        socket.on('close', () => {
+          off();
+          forget?.();
+        });
       },
     );
   };

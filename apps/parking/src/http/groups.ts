@@ -3,10 +3,10 @@ import { ParkingError } from '../domain/errors';
 import type { HttpDeps } from './app';
 import { resourceRoutes } from './crud';
 import { assertHuntGroup, assertNoCallAt, existing } from './places';
-import { CreateBody, DigitList, Name, Nullable, PatchBody, RecallOption, Seconds, Timestamps, Uuid, pageOf } from './schemas';
+import { CreateBody, DigitList, Name, Nullable, PatchBody, RecallOption, Seconds, Text, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Text({ minLength: 1, maxLength: 100 }),
   members: DigitList('extension numbers, in order; an extension is in at most one group'),
   destinations: DigitList('call park extension numbers hunted in order by group park'),
   useMembersAsDestinations: Type.Boolean({ description: "park on the members' own extensions instead of destinations" }),

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
 
@@ -26,11 +26,11 @@ const Readiness = Type.Object({
 
 /** Liveness (the process answers) and readiness (database and ARI both usable). */
 export const healthRoutes =
-  (checks: HealthChecks, metrics?: Registry): FastifyPluginAsync =>
+  (checks: HealthChecks, metrics?: Registry, guard?: onRequestAsyncHookHandler): FastifyPluginAsync =>
   async (app) => {
     if (metrics) {
       // Prometheus text format (O4).
-      app.get('/metrics', { schema: { tags: ['health'], produces: ['text/plain'] } }, async (_request, reply) =>
+      app.get('/metrics', { schema: { tags: ['health'], produces: ['text/plain'] }, ...(guard ? { onRequest: guard } : {}) }, async (_request, reply) =>
         reply.type(metrics.contentType).send(await metrics.metrics()),
       );
     }

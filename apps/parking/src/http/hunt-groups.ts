@@ -2,10 +2,21 @@ import { Type } from '@sinclair/typebox';
 import type { HttpDeps } from './app';
 import { resourceRoutes } from './crud';
 import { existing, invalid } from './places';
-import { CreateBody, Destination, DigitList, Name, Nullable, PatchBody, Seconds, Timestamps, Uuid, pageOf } from './schemas';
+import { CreateBody, Destination, DigitList, Name, Nullable, PatchBody, Seconds, Text, Timestamps, Uuid, pageOf } from './schemas';
+import { destinationAllowed } from '../domain/grammar';
+import type { PrismaClient } from '../../../../generated/prisma/client';
+
+/** A dialplan destination stays inside the contexts the system admin allowed the tenant (issue 14). */
+async function assertDestinationAllowed(prisma: PrismaClient, tenantId: string, destination: string | null | undefined): Promise<void> {
+  if (!destination) return;
+  const { dialplanContexts } = await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { dialplanContexts: true } });
+  if (!destinationAllowed(destination, dialplanContexts)) {
+    throw invalid('destination', 'must point into a context the system admin allowed this tenant (dialplanContexts)');
+  }
+}
 
 const Fields = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Text({ minLength: 1, maxLength: 100 }),
   extensions: DigitList('extension numbers rung together'),
   destination: Nullable(Destination),
   ringSec: Seconds(600),
@@ -39,12 +50,14 @@ export const huntGroupRoutes = ({ prisma, configs }: HttpDeps) =>
       async add(tenantId, body) {
         const extensions = body.extensions ?? [];
         assertOneTarget(extensions, body.destination ?? null);
+        await assertDestinationAllowed(prisma, tenantId, body.destination);
         await existing(prisma, tenantId, 'extension', extensions, 'extensions');
         return prisma.huntGroup.create({ data: { ...body, tenantId } });
       },
       async update(tenantId, current, body) {
         const extensions = body.extensions ?? current.extensions;
         assertOneTarget(extensions, body.destination === undefined ? current.destination : body.destination);
+        await assertDestinationAllowed(prisma, tenantId, body.destination);
         await existing(prisma, tenantId, 'extension', extensions, 'extensions');
         return prisma.huntGroup.update({ where: { id: current.id }, data: body });
       },

@@ -3,6 +3,23 @@ import { ParkingError } from '../domain/errors';
 import type { ParkingService } from '../service';
 
 type Db = Pick<PrismaClient, 'extension' | 'parkSlot' | 'tenant'>;
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/**
+ * Runs `fn` in a transaction holding the tenant's advisory lock: the checks of numbers and
+ * limits and the writes they guard happen as one, so concurrent requests cannot race past them
+ * (issue 14: 200 parallel creates against slotLimit 5, slot 888 against extension 888).
+ */
+export async function withTenantLock<T>(prisma: PrismaClient, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`parking-places:${tenantId}`}, 0))`;
+      return fn(tx);
+    },
+    // Waiting for the lock is queueing, not failure: allow it time under a burst.
+    { maxWait: 30_000, timeout: 60_000 },
+  );
+}
 
 /**
  * Numbers users dial: a call park extension and an extension of the same tenant never share

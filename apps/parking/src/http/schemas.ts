@@ -1,18 +1,22 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { patterns } from '../domain/grammar';
 
 /** Building blocks shared by the resources' schemas (one schema per resource, in its own file). */
 
 /** A timestamp: Date objects from Prisma are serialised as ISO strings. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 export const Uuid = Type.String({ format: 'uuid' });
-export const Digits = Type.String({ pattern: '^[0-9]{1,15}$', description: 'digits, e.g. 7001' });
+export const Digits = Type.String({ pattern: patterns.digits, description: 'digits, e.g. 7001' });
 export const DigitList = (description: string) => Type.Array(Digits, { uniqueItems: true, maxItems: 500, description });
 /** Feature codes: `*` or `#` and digits (`*70`, `#58`). */
-export const FeatureCode = Type.String({ pattern: '^[*#][0-9]{1,6}$', description: '* or # and digits, e.g. *70' });
-export const MusicClass = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'music-on-hold class' });
-export const Name = Type.String({ maxLength: 100 });
-/** Dialplan destination "context,exten,priority". */
-export const Destination = Type.String({ pattern: '^[A-Za-z0-9_.-]+,[^,\\s]+,[0-9]+$', description: 'context,exten,priority' });
+export const FeatureCode = Type.String({ pattern: patterns.featureCode, description: '* or # and digits, e.g. *70' });
+export const MusicClass = Type.String({ pattern: patterns.musicClass, description: 'music-on-hold class' });
+/** Free text: no control characters (they could end a line of generated dialplan). */
+export const Text = (options: { minLength?: number; maxLength: number; description?: string }) => Type.String({ pattern: patterns.text, ...options });
+export const Name = Text({ maxLength: 100 });
+/** Dialplan destination "context,exten,priority"; the context must be one allowed to the tenant. */
+export const Destination = Type.String({ pattern: patterns.destination, description: 'context,exten,priority (a context the system admin allowed this tenant)' });
+export const Endpoint = Type.String({ pattern: patterns.endpoint, description: 'Asterisk endpoint, e.g. PJSIP/101 (one the system admin allowed this tenant)' });
 export const Seconds = (max: number) => Type.Integer({ minimum: 1, maximum: max });
 
 export const StringEnum = <const T extends readonly string[]>(values: T, description?: string) =>
@@ -46,7 +50,8 @@ export const ItemParams = Type.Object({ tenantId: Uuid, id: Uuid });
 
 export const PageQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  // Bounded: PostgreSQL's OFFSET is a bigint, and JavaScript numbers are exact only up to 2^53.
+  offset: Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 }),
 });
 export type PageQuery = Static<typeof PageQuery>;
 

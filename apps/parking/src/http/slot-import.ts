@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { ParkingError } from '../domain/errors';
 import { fieldProblems } from './errors';
 import type { HttpDeps } from './app';
-import { assertSlotRoom } from './places';
+import { assertSlotRoom, withTenantLock } from './places';
 import { SlotCreate, slotData } from './slots';
 import { TenantParams, errors } from './schemas';
 
@@ -108,10 +108,13 @@ export const slotImportRoutes =
         if (bad.length > 0) throw badFile(`has ${bad.length} bad row(s)`, { rows: bad });
 
         await assertSlotRoom(prisma, tenantId, rows.length);
-        const hashes = new Map<string, Promise<string>>();
-        const data = await Promise.all(rows.map(async (r) => ({ ...(await slotData(r.slot, hashes)), tenantId })));
-        await prisma.$transaction(async (tx) => {
-          await assertSlotRoom(tx, tenantId, data.length); // again: PINs take a while to hash
+        const data = await Promise.all(rows.map(async (r) => ({ ...(await slotData(r.slot)), tenantId })));
+        await withTenantLock(prisma, tenantId, async (tx) => {
+          // Checked again under the tenant's lock: PINs take a while to hash, and other writes may have come meanwhile.
+          await assertSlotRoom(tx, tenantId, data.length);
+          const numbers = data.map((d) => d.number);
+          const clash = await tx.extension.findFirst({ where: { tenantId, number: { in: numbers } }, select: { number: true } });
+          if (clash) throw new ParkingError('conflict', `${clash.number} is an extension of this tenant; nothing was imported`, { field: 'number', number: clash.number });
           await tx.parkSlot.createMany({ data });
         });
         configs.invalidate(tenantId);

@@ -3,7 +3,7 @@ import { PIN_MAX_DIGITS } from '../domain/access';
 import { hashPin } from '../store/pin-hash';
 import type { HttpDeps } from './app';
 import { resourceRoutes } from './crud';
-import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom } from './places';
+import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom, withTenantLock } from './places';
 import { CreateBody, DigitList, Digits, MusicClass, Name, Nullable, PatchBody, Seconds, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
@@ -24,12 +24,11 @@ export type SlotCreate = Static<typeof SlotCreate>;
 
 const toSlot = <T extends { pinHash: string | null }>({ pinHash, ...row }: T) => ({ ...row, hasPin: pinHash !== null });
 
-/** The columns to write for a slot body: the PIN becomes its hash (`hashes` shares work in bulk imports). */
-export async function slotData<T extends Partial<SlotCreate>>({ pin, ...rest }: T, hashes = new Map<string, Promise<string>>()) {
+/** The columns to write for a slot body: the PIN becomes its hash, with a salt of its own (never shared between slots). */
+export async function slotData<T extends Partial<SlotCreate>>({ pin, ...rest }: T) {
   if (pin === undefined) return rest;
   if (pin === null) return { ...rest, pinHash: null };
-  if (!hashes.has(pin)) hashes.set(pin, hashPin(pin));
-  return { ...rest, pinHash: await hashes.get(pin)! };
+  return { ...rest, pinHash: await hashPin(pin) };
 }
 
 export const slotRoutes = ({ prisma, configs, service }: HttpDeps) =>
@@ -53,13 +52,19 @@ export const slotRoutes = ({ prisma, configs, service }: HttpDeps) =>
         return row && toSlot(row);
       },
       async add(tenantId, body) {
-        await assertSlotRoom(prisma, tenantId, 1);
-        await assertNumberFree(prisma, tenantId, body.number, 'slot');
-        return toSlot(await prisma.parkSlot.create({ data: { ...(await slotData(body)), tenantId } }));
+        const data = { ...(await slotData(body)), tenantId }; // hashed before taking the lock
+        return withTenantLock(prisma, tenantId, async (tx) => {
+          await assertSlotRoom(tx, tenantId, 1);
+          await assertNumberFree(tx, tenantId, body.number, 'slot');
+          return toSlot(await tx.parkSlot.create({ data }));
+        });
       },
       async update(tenantId, current, body) {
-        await assertRenumberable({ prisma, service }, tenantId, current.number, body.number, 'slot');
-        return toSlot(await prisma.parkSlot.update({ where: { id: current.id }, data: await slotData(body) }));
+        const data = await slotData(body);
+        return withTenantLock(prisma, tenantId, async (tx) => {
+          await assertRenumberable({ prisma: tx, service }, tenantId, current.number, body.number, 'slot');
+          return toSlot(await tx.parkSlot.update({ where: { id: current.id }, data }));
+        });
       },
       async remove(tenantId, current) {
         assertNoCallAt(service, tenantId, atNumber(current.number), `slot ${current.number}`);

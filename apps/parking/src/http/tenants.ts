@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { HttpDeps } from './app';
 import { notFound, requireAdmin } from './auth';
+import { destinationAllowed, patterns } from '../domain/grammar';
 import { assertHuntGroup, assertNoCallAt, invalid } from './places';
 import {
   CreateBody,
@@ -18,6 +19,7 @@ import {
   Seconds,
   StringEnum,
   TenantParams,
+  Text,
   Timestamps,
   Uuid,
   errors,
@@ -25,8 +27,11 @@ import {
 } from './schemas';
 
 const Fields = Type.Object({
-  slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'short name used in dialplan contexts and device names (system-wide keys only)' }),
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  slug: Type.String({
+    pattern: patterns.slug,
+    description: 'short name used in dialplan contexts and device names: a-z 0-9 segments joined by -, each after the first starting with a letter (system-wide keys only)',
+  }),
+  name: Text({ minLength: 1, maxLength: 100 }),
   parkPrefix: FeatureCode,
   retrievePrefix: FeatureCode,
   groupParkCodes: Type.Array(FeatureCode, { uniqueItems: true, maxItems: 10 }),
@@ -39,13 +44,25 @@ const Fields = Type.Object({
   recallRingSec: Seconds(600),
   huntGroupWaitSec: Seconds(3_600),
   huntGroupId: Nullable(Uuid),
-  recallAlertInfo: Nullable(Type.String({ pattern: '^[^\\r\\n]{1,200}$', description: 'Alert-Info of ring-backs; null rings normally' })),
+  recallAlertInfo: Nullable(Text({ minLength: 1, maxLength: 200, description: 'Alert-Info of ring-backs; null rings normally' })),
   maxParkTimeSec: Seconds(86_400),
   finalDestination: Nullable(Destination),
   fallbackExtension: Nullable(Digits),
   musicClass: MusicClass,
   slotLimit: Type.Integer({ minimum: 0, maximum: 100_000, description: 'call park extensions allowed (system-wide keys only)' }),
+  endpointPatterns: Type.Array(Type.String({ pattern: patterns.endpointPattern }), {
+    uniqueItems: true,
+    maxItems: 1000,
+    description: "endpoints this tenant's extensions may use, e.g. PJSIP/acme-* (* = any resource characters); system-wide keys only",
+  }),
+  dialplanContexts: Type.Array(Type.String({ pattern: patterns.context }), {
+    uniqueItems: true,
+    maxItems: 100,
+    description: 'dialplan contexts finalDestination and hunt-group destinations may point into; system-wide keys only',
+  }),
 });
+/** Fields only the operator (a system-wide key) may set: they reach beyond the tenant. */
+const ADMIN_ONLY = ['slug', 'slotLimit', 'endpointPatterns', 'dialplanContexts'] as const;
 
 /** A tenant (location) and its parking settings. */
 export const Tenant = Type.Composite([Type.Object({ id: Uuid }), Fields, Timestamps]);
@@ -60,12 +77,22 @@ function assertDistinctCodes(s: Settings): void {
   if (clash) throw invalid('groupParkCodes', `must differ from the park and retrieve prefixes (${clash})`);
 }
 
-const defaults = { parkPrefix: '*70', retrievePrefix: '*71', groupParkCodes: ['*58', '#58'] };
+/** Cross-field rules: a park ends after its first recall, and destinations stay in the allowed contexts. */
+function assertCoherent(s: Settings & { recallTimerSec: number; maxParkTimeSec: number; dialplanContexts: string[] }): void {
+  if (s.maxParkTimeSec <= s.recallTimerSec) {
+    throw invalid('maxParkTimeSec', `must be greater than recallTimerSec (${s.recallTimerSec}): a parked call must be recalled before it times out`);
+  }
+  if (s.finalDestination && !destinationAllowed(s.finalDestination, s.dialplanContexts)) {
+    throw invalid('finalDestination', 'must point into a context the system admin allowed this tenant (dialplanContexts)');
+  }
+}
+
+const defaults = { parkPrefix: '*70', retrievePrefix: '*71', groupParkCodes: ['*58', '#58'], recallTimerSec: 120, maxParkTimeSec: 900, dialplanContexts: [] as string[] };
 const tags = ['tenants'];
 
 /** GET/POST /tenants: the tenants a key sees (a tenant key: its own), and creation (system-wide keys). */
 export const tenantRoutes =
-  ({ prisma }: HttpDeps): FastifyPluginAsync =>
+  ({ prisma, configs }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
     const Query = ListQuery(Type.Object({ slug: Type.Optional(Type.String()), name: Type.Optional(Type.String({ description: 'contains' })) }));
     app.get<{ Querystring: Static<typeof Query> }>(
@@ -83,14 +110,17 @@ export const tenantRoutes =
       async (request, reply) => {
         requireAdmin(request);
         assertDistinctCodes({ ...defaults, ...request.body });
-        return reply.status(201).send(await prisma.tenant.create({ data: request.body }));
+        assertCoherent({ ...defaults, ...request.body });
+        const created = await prisma.tenant.create({ data: request.body });
+        configs.invalidate(created.id);
+        return reply.status(201).send(created);
       },
     );
   };
 
 /** GET/PATCH/DELETE /tenants/{tenantId} (registered inside the tenant scope). */
 export const tenantItemRoutes =
-  ({ prisma, configs, service }: HttpDeps): FastifyPluginAsync =>
+  ({ prisma, configs, service, sessions }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
     const load = async (id: string) => (await prisma.tenant.findUnique({ where: { id } })) ?? Promise.reject(notFound('tenant', id));
     app.get<{ Params: Static<typeof TenantParams> }>(
@@ -103,12 +133,13 @@ export const tenantItemRoutes =
       { schema: { tags, summary: "Update a tenant's settings", params: TenantParams, body: TenantPatch, response: { 200: Tenant, ...errors(403, 404, 409) } } },
       async (request) => {
         const { tenantId } = request.params;
-        // The slug names the tenant's dialplan context, and the limit is the operator's: system-wide keys only.
-        if (request.body.slotLimit !== undefined || request.body.slug !== undefined) requireAdmin(request);
+        // The slug names the tenant's dialplan context; limits, endpoints and contexts are the operator's.
+        if (ADMIN_ONLY.some((field) => request.body[field] !== undefined)) requireAdmin(request);
         const current = await load(tenantId);
         // Holding bridges and lamps of parked calls are named after the slug.
         if (request.body.slug !== undefined && request.body.slug !== current.slug) assertNoCallAt(service, tenantId, () => true, 'this tenant');
         assertDistinctCodes({ ...current, ...request.body });
+        assertCoherent({ ...current, ...request.body });
         await assertHuntGroup(prisma, tenantId, request.body.huntGroupId);
         const updated = await prisma.tenant.update({ where: { id: tenantId }, data: request.body });
         configs.invalidate(tenantId);
@@ -125,6 +156,7 @@ export const tenantItemRoutes =
         const { tenantId } = request.params;
         assertNoCallAt(service, tenantId, () => true, 'this tenant');
         await prisma.tenant.delete({ where: { id: tenantId } });
+        sessions?.closeTenant(tenantId);
         configs.invalidate(tenantId);
         return reply.status(204).send();
       },

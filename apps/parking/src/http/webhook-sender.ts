@@ -2,6 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../../../generated/prisma/client';
 import type { ParkingEvent } from '../ports';
+import { fetch, type Agent } from 'undici';
+import { BLOCKED, urlAllowed, webhookDispatcher } from './webhook-address';
 
 export const SIGNATURE_HEADER = 'x-parking-signature';
 export const TIMESTAMP_HEADER = 'x-parking-timestamp';
@@ -33,6 +35,8 @@ export interface WebhookSenderOptions {
   maxBackoffMs?: number;
   timeoutMs?: number;
   batchSize?: number;
+  /** Deliver to loopback, private and link-local addresses too (operator's WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
+  allowPrivateNetworks?: boolean;
 }
 
 /**
@@ -50,8 +54,10 @@ export class WebhookSender {
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly dispatcher: Agent;
 
   constructor(private readonly o: WebhookSenderOptions) {
+    this.dispatcher = webhookDispatcher(o.allowPrivateNetworks ?? false);
     this.maxAttempts = o.maxAttempts ?? 8;
     this.backoffMs = o.backoffMs ?? 5_000;
     this.maxBackoffMs = o.maxBackoffMs ?? 3_600_000;
@@ -100,7 +106,10 @@ export class WebhookSender {
     const timestamp = String(Math.floor(this.o.now() / 1000));
     let error: string | null = null;
     try {
+      // IP literals are connected to without a lookup: checked here; names at connect time.
+      if (!urlAllowed(d.webhook.url, this.o.allowPrivateNetworks ?? false)) throw Object.assign(new Error(BLOCKED), { blocked: true });
       const res = await fetch(d.webhook.url, {
+        dispatcher: this.dispatcher,
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -119,7 +128,9 @@ export class WebhookSender {
     } catch (err) {
       // fetch says "fetch failed"; the cause says why (ECONNREFUSED, a timeout, ...).
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      error = [(err as Error).message, cause?.code ?? cause?.message].filter(Boolean).join(': ');
+      // A refused address says only that: nothing about whether something listens there.
+      if ((err as { blocked?: boolean }).blocked || cause?.code === 'EADDRNOTALLOWED') error = BLOCKED;
+      else error = [(err as Error).message, cause?.code ?? cause?.message].filter(Boolean).join(': ');
     }
     const attempts = d.attempts + 1;
     const now = this.o.now();
@@ -149,5 +160,6 @@ export class WebhookSender {
     this.timer = null;
     await Promise.allSettled(this.writes);
     await this.chain;
+    await this.dispatcher.close();
   }
 }

@@ -5,6 +5,8 @@ import type { HttpDeps } from './app';
 import { notFound } from './auth';
 import { resourceRoutes } from './crud';
 import { EventType } from './events-stream';
+import { invalid } from './places';
+import { urlAllowed } from './webhook-address';
 import {
   CreateBody,
   DateTime,
@@ -21,14 +23,31 @@ import {
 } from './schemas';
 
 const Fields = Type.Object({
-  url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
-  secret: Type.String({ minLength: 16, maxLength: 200, description: 'HMAC-SHA256 key of the X-Parking-Signature header; generated when left out' }),
+  url: Type.String({
+    format: 'uri',
+    pattern: '^https?://',
+    maxLength: 2000,
+    description: 'public http(s) URL; loopback, private and link-local addresses are refused unless the operator allows them',
+  }),
+  secret: Type.String({
+    minLength: 16,
+    maxLength: 200,
+    pattern: '^[\\x21-\\x7e]+$',
+    description: 'HMAC-SHA256 key of the X-Parking-Signature header (write-only; generated when left out, shown once)',
+  }),
   events: Type.Array(EventType, { uniqueItems: true, description: 'event types delivered; empty: all' }),
   enabled: Type.Boolean(),
 });
 
-/** A tenant's webhook: events POSTed as JSON, signed (see webhook-sender.ts), retried. */
-export const Webhook = Type.Composite([Type.Object({ id: Uuid }), Fields, Timestamps]);
+/** A tenant's webhook: events POSTed as JSON, signed (see webhook-sender.ts), retried. The secret is never read back. */
+export const Webhook = Type.Composite([Type.Object({ id: Uuid }), Type.Omit(Fields, ['secret']), Timestamps]);
+/** The answer to a create and to a secret rotation: the only times the secret is shown. */
+const WebhookWithSecret = Type.Composite([Webhook, Type.Object({ secret: Type.String() })]);
+const newSecret = () => randomBytes(24).toString('base64url');
+
+function assertUrlAllowed(url: string | undefined, allowPrivate: boolean): void {
+  if (url !== undefined && !urlAllowed(url, allowPrivate)) throw invalid('url', 'must not point to a loopback, private, link-local or unspecified address');
+}
 
 const DeliveryStatus = StringEnum(['pending', 'delivered', 'failed'] as const);
 export const WebhookDelivery = Type.Object({
@@ -45,13 +64,14 @@ export const WebhookDelivery = Type.Object({
 });
 const DeliveryQuery = ListQuery(Type.Object({ status: Type.Optional(DeliveryStatus) }));
 
-const crud = ({ prisma, configs }: HttpDeps) =>
+const crud = ({ prisma, configs, webhookAllowPrivateNetworks = false }: HttpDeps) =>
   resourceRoutes(
     {
       path: 'webhooks',
       noun: 'webhook',
       tag: 'webhooks',
       item: Webhook,
+      created: WebhookWithSecret,
       create: CreateBody(Fields, ['url']),
       patch: PatchBody(Fields),
       filters: Type.Object({ enabled: Type.Optional(Type.Boolean()) }),
@@ -60,8 +80,14 @@ const crud = ({ prisma, configs }: HttpDeps) =>
         return pageOf(page, prisma.webhook.count({ where }), (paging) => prisma.webhook.findMany({ where, orderBy: { createdAt: 'asc' }, ...paging }));
       },
       get: (tenantId, id) => prisma.webhook.findFirst({ where: { id, tenantId } }),
-      add: (tenantId, body) => prisma.webhook.create({ data: { secret: randomBytes(24).toString('base64url'), ...body, tenantId } }),
-      update: (_tenantId, current, body) => prisma.webhook.update({ where: { id: current.id }, data: body }),
+      add: (tenantId, body) => {
+        assertUrlAllowed(body.url, webhookAllowPrivateNetworks);
+        return prisma.webhook.create({ data: { secret: newSecret(), ...body, tenantId } });
+      },
+      update: (_tenantId, current, body) => {
+        assertUrlAllowed(body.url, webhookAllowPrivateNetworks);
+        return prisma.webhook.update({ where: { id: current.id }, data: body });
+      },
       remove: async (_tenantId, current) => {
         await prisma.webhook.delete({ where: { id: current.id } });
       },
@@ -74,6 +100,23 @@ export const webhookRoutes =
   (deps: HttpDeps): FastifyPluginAsync =>
   async (app) => {
     await app.register(crud(deps));
+    app.post<{ Params: Static<typeof ItemParams> }>(
+      '/webhooks/:id/rotate-secret',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Replace the signing secret with a new random one; the answer is the only time it is shown',
+          params: ItemParams,
+          response: { 200: WebhookWithSecret, ...errors(404) },
+        },
+      },
+      async (request) => {
+        const { tenantId, id } = request.params;
+        const { count } = await deps.prisma.webhook.updateMany({ where: { id, tenantId }, data: { secret: newSecret() } });
+        if (count === 0) throw notFound('webhook', id);
+        return deps.prisma.webhook.findUniqueOrThrow({ where: { id } });
+      },
+    );
     app.get<{ Params: Static<typeof ItemParams>; Querystring: Static<typeof DeliveryQuery> }>(
       '/webhooks/:id/deliveries',
       {

@@ -35,3 +35,13 @@ export function expectedLamps(ctx: ServiceContext, config: TenantConfig): Map<st
   }
   return lamps;
 }
+
+/**
+ * Group lamps under the names of versions before issue 14 (park-<slug>-group-<name>): no
+ * hint points at them any more, but phones may still show them lit. Reconciliation switches
+ * off those Asterisk still holds as lit.
+ */
+export function legacyLamps(config: TenantConfig): string[] {
+  const current = new Set([...config.groups.values()].map((g) => lampName.group(config.settings.slug, g.name)));
+  return [...config.groups.values()].map((g) => lampName.legacyGroup(config.settings.slug, g.name)).filter((name) => !current.has(name));
+}

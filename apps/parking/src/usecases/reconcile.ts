@@ -8,7 +8,7 @@ import { callerLeft } from './caller-left';
 import { connectedSideLeft, watchConnectedCall } from './connected-calls';
 import { endpointOfChannelName, holdingBridgeId, type ServiceContext } from './context';
 import { FALLBACK_PARK } from './return-to-parker';
-import { expectedLamps } from './lamps';
+import { expectedLamps, legacyLamps } from './lamps';
 import { adoptParked, ensureHoldingBridge } from './park-call';
 import { armRecall } from './recall-call';
 
@@ -150,6 +150,11 @@ async function reconcileWith(ctx: ServiceContext, knownCalls: Set<string>, handl
     for (const [name, state] of expectedLamps(ctx, config)) {
       if (actual.get(`Stasis:${name}`) === state) continue;
       await ctx.ari.setDeviceState(name, state).catch((err) => ctx.log.warn({ err, name }, 'lamp not corrected'));
+      lampsFixed++;
+    }
+    for (const name of legacyLamps(config)) {
+      if (actual.get(`Stasis:${name}`) !== 'INUSE') continue;
+      await ctx.ari.setDeviceState(name, 'NOT_INUSE').catch((err) => ctx.log.warn({ err, name }, 'old lamp not switched off'));
       lampsFixed++;
     }
   }

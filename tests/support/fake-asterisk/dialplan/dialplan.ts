@@ -26,6 +26,18 @@ export class Dialplan {
     this.warnings.push(...parser.warnings);
   }
 
+  /**
+   * `dialplan reload` / reloading pbx_config.so: the contexts are rebuilt from the files, read
+   * again now (text added with loadText() is gone, as in Asterisk, where it has no file).
+   */
+  reload(): void {
+    const contexts = new Map<string, Context>();
+    const parser = new DialplanParser(contexts);
+    for (const file of this.files) parser.parseFile(file);
+    this.warnings.push(...parser.warnings);
+    this.contexts = contexts;
+  }
+
   /** Adds contexts; a context present in `text` replaces the loaded one of the same name. */
   loadText(text: string, source = '<loadDialplan>'): void {
     const fresh = new Map<string, Context>();

@@ -485,6 +485,28 @@ export const soundRoutes: Route[] = [
 
 export const asteriskRoutes: Route[] = [
   {
+    // resource_asterisk.c ast_ari_asterisk_reload_module: only pbx_config.so (the dialplan) is
+    // modelled: it re-reads the dialplan files, like `dialplan reload`.
+    resource: 'asterisk',
+    method: 'PUT',
+    path: '/asterisk/modules/{moduleName}',
+    nickname: 'reloadModule',
+    summary: 'Reload an Asterisk module.',
+    responseClass: 'void',
+    params: [path('moduleName', 'string')],
+    errors: [
+      [404, 'Module not found in Asterisk'],
+      [409, 'Module could not be reloaded'],
+    ],
+    handler: (engine, req) => {
+      const name = str(req.params.moduleName);
+      if (name !== 'pbx_config.so' && name !== 'pbx_config') return err(404, 'Module not found in Asterisk');
+      engine.dialplan.reload();
+      engine.lastReloadAt = astTimestamp();
+      return noContent();
+    },
+  },
+  {
     resource: 'asterisk',
     method: 'GET',
     path: '/asterisk/modules/{moduleName}',
