@@ -40,8 +40,8 @@ export interface World {
   ariEvents: AriEvents;
   phones: Phones;
   sipp: SippRun;
-  /** Stops the service gracefully and starts a new instance on the same database (O5). */
-  restartService(): Promise<void>;
+  /** Stops the service gracefully, runs `meanwhile` (the service is down), and starts a new instance on the same database (O5). */
+  restartService(meanwhile?: () => Promise<void>): Promise<void>;
   /** A request to the service's HTTP API with the admin key: status and parsed JSON body. */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Hangs up what a test left behind and waits until Asterisk and the service are idle. */
@@ -141,8 +141,9 @@ export async function startWorld(seed: SeedOptions = {}): Promise<World> {
         }
         return { status: response.status, body: parsed as never };
       },
-      async restartService() {
+      async restartService(meanwhile) {
         await stopService(service);
+        await meanwhile?.();
         service = await startService();
       },
       async settle() {
