@@ -199,6 +199,7 @@ describe(`the service's ARI view on ${REAL ? `a real Asterisk (${process.env.ARI
     await gone(pbx, consult);
     await gone(pbx, retriever);
     await pbx.hangup(caller);
+    await until('the park to end', () => pbx.service.service.ctx.lots.all().length === 0);
     expect(await rowOf(pbx, again.id)).toMatchObject({ outcome: 'ABANDONED', parkerExtension: '201' });
   });
 
