@@ -11,6 +11,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Bootstrap system-wide API key (only its hash is kept in memory). */
   adminApiKey: string | null;
+  /** The built receptionist console served at /console; null: the default, dist/console. */
+  consoleDir: string | null;
 }
 
 export class ConfigError extends Error {
@@ -77,5 +79,6 @@ export function loadConfig(env: Env): Config {
     http: { host: text('HTTP_HOST', '127.0.0.1'), port: integer('HTTP_PORT', 8080, 0, 65535) },
     logLevel,
     adminApiKey,
+    consoleDir: optional('CONSOLE_DIR'),
   };
 }

@@ -29,6 +29,8 @@ export interface StartOverrides {
   pingIntervalMs?: number;
   /** How often a standby tries to take over (O6). */
   lockRetryMs?: number;
+  /** Event stream heartbeat (ms). */
+  heartbeatMs?: number;
 }
 
 /**
@@ -129,6 +131,8 @@ export async function startParkingService(config: Config, overrides: StartOverri
     events,
     now: clock.now,
     adminApiKey: config.adminApiKey,
+    consoleDir: config.consoleDir ?? path.join(ROOT, 'dist', 'console'),
+    heartbeatMs: overrides.heartbeatMs,
   });
   const webhooks = new WebhookSender({ prisma, events, now: clock.now, log });
   await http.listen({ host: config.http.host, port: config.http.port });

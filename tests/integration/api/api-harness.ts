@@ -20,6 +20,7 @@ export class StubService implements CallService {
   park = jest.fn<ReturnType<ParkingService['park']>, Parameters<ParkingService['park']>>();
   deliver = jest.fn<ReturnType<ParkingService['deliver']>, Parameters<ParkingService['deliver']>>();
   hangUp = jest.fn<ReturnType<ParkingService['hangUp']>, Parameters<ParkingService['hangUp']>>();
+  callsOf = jest.fn<ReturnType<ParkingService['callsOf']>, Parameters<ParkingService['callsOf']>>(async () => []);
 }
 
 /** A live parked call as the service holds it. */
@@ -64,9 +65,9 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(): Promise<ApiHarness> {
+export async function startApi(opts: { replayLimit?: number; heartbeatMs?: number } = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
-  const bus = new EventBus();
+  const bus = new EventBus(Date.now, opts.replayLimit);
   const configs = new PrismaConfigSource(db.prisma);
   const service = new StubService();
   const clock = { now: T0 };
@@ -80,6 +81,7 @@ export async function startApi(): Promise<ApiHarness> {
     events: bus,
     now: () => clock.now,
     adminApiKey: ADMIN_KEY,
+    heartbeatMs: opts.heartbeatMs,
   });
   const call: ApiHarness['call'] = (method, url, opts = {}) => {
     const key = opts.key === undefined ? ADMIN_KEY : opts.key;
