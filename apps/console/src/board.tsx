@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Api, ApiError, type Session } from './api';
 import { applyEvent, emptyBoard, fromSnapshot, type BoardState, type LiveCall, type ParkedCallJson, type StreamEvent } from './board-state';
 import { recordUpdate } from './metrics';
+import { observeServerTime } from './server-time';
 import { EventStream, type StreamStatus } from './stream';
 import { CallRow, SlotTile, startTicker, type CallActions } from './tiles';
 
@@ -77,6 +78,7 @@ export function Board({ session }: { session: Session }) {
       pending.current.events.push(event);
       return;
     }
+    observeServerTime(event.at);
     const result = applyEvent(board.current, event);
     if (result === 'gap') return void snapshot();
     if (result === 'old') return;
@@ -94,7 +96,8 @@ export function Board({ session }: { session: Session }) {
     if (p.snapshotting) return;
     p.snapshotting = true;
     try {
-      const snap = await api.get<{ items: Array<ParkedCallJson & { id: string }>; seq: number; epoch: string }>(`${base}/parked-calls`);
+      const snap = await api.get<{ items: Array<ParkedCallJson & { id: string }>; seq: number; epoch: string; at: string }>(`${base}/parked-calls`);
+      observeServerTime(snap.at);
       board.current = fromSnapshot(snap.items, snap.seq, snap.epoch, board.current.applied);
       setResyncs((n) => n + 1);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Api, ApiError, type Session } from './api';
 import { clock, METHODS } from './board-state';
+import { serverNow } from './server-time';
 
 interface Entry {
   id: string;
@@ -38,7 +39,7 @@ export function History({ session }: { session: Session }) {
   const [open, setOpen] = useState<{ id: string; timeline: Timeline | null } | null>(null);
 
   const load = async () => {
-    const midnight = new Date();
+    const midnight = new Date(serverNow());
     midnight.setHours(0, 0, 0, 0);
     const q = new URLSearchParams({ from: midnight.toISOString() });
     for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);

@@ -1,5 +1,6 @@
 import { Component } from 'preact';
-import { clock, extensionOf, METHODS, type LiveCall } from './board-state';
+import { clock, METHODS, type LiveCall } from './board-state';
+import { serverNow } from './server-time';
 
 /** What tiles and rows may ask the board to do; one stable object, so unchanged rows skip rendering. */
 export interface CallActions {
@@ -10,8 +11,8 @@ export interface CallActions {
   extensionOf(endpoint: string): string;
 }
 
-export const since = (at: number) => clock((Date.now() - at) / 1000);
-export const until = (at: number) => clock((at - Date.now()) / 1000);
+export const since = (at: number) => clock((serverNow() - at) / 1000);
+export const until = (at: number) => clock((at - serverNow()) / 1000);
 
 /** Waiting time and time to recall; the page's ticker rewrites them every second (data-up/data-down). */
 function Times({ call }: { call: LiveCall }) {

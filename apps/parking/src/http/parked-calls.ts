@@ -45,6 +45,7 @@ const Snapshot = Type.Object({
   items: Type.Array(ParkedCall),
   seq: Type.Integer({ description: "the tenant's last event this list includes: resume the event stream with ?since=<seq>&epoch=<epoch>" }),
   epoch: Type.String({ description: 'the event stream epoch (changes when the service restarts)' }),
+  at: DateTime,
 });
 
 const ParkBody = Type.Object(
@@ -92,7 +93,7 @@ export const parkedCallRoutes =
             waitedSec: Math.floor(Math.max(0, at - call.parkedAt) / 1000),
             secondsToRecall: call.recallAt === null ? null : Math.max(0, Math.ceil((call.recallAt - at) / 1000)),
           }));
-        return { items, ...position };
+        return { items, ...position, at: new Date(at).toISOString() };
       },
     );
 
