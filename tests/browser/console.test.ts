@@ -1,7 +1,9 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the page: they need the DOM types.
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { TEST_ADMIN_KEY, eventually, startHarness, type Harness } from '../support/harness';
-import { ARTIFACTS, WEBSOCKET_SWITCH, buildConsoleForTests, dropWebSockets, launchChromium, restoreWebSockets, signIn, tile } from './support/browser';
+import { ARTIFACTS, WEBSOCKET_SWITCH, boardAt, buildConsoleForTests, dropWebSockets, launchChromium, restoreWebSockets, signIn, tile } from './support/browser';
 
 jest.setTimeout(60_000);
 
@@ -164,7 +166,7 @@ describe('receptionist console in Chromium', () => {
     await eventually(() => h.running.service.parked(h.tenantId).length === 1, 'one left parked');
     expect(await tile(page, '7002').getAttribute('data-state')).toBe('free'); // stale, and says so
     await restoreWebSockets(page);
-    await page.locator(`.board[data-stale="false"][data-seq="${position()}"]`).waitFor();
+    await boardAt(page, position());
     expect(await tile(page, '7002').getAttribute('data-state')).toBe('occupied');
     expect(await tile(page, '7003').getAttribute('data-state')).toBe('free');
     expect(Number(await board.getAttribute('data-applied'))).toBe(position() - startSeq);
@@ -211,7 +213,7 @@ describe('receptionist console in Chromium', () => {
       await eventually(() => !h.running.service.parked(h.tenantId).some((c) => c.placeKey === slot), `retrieved from ${slot}`);
     }
     expect(Date.now() - started).toBeLessThan(60_000);
-    await page.locator(`.board[data-seq="${position()}"]`).waitFor();
+    await boardAt(page, position());
     for (const slot of ['7001', '7002', '7003']) expect(await tile(page, slot).getAttribute('data-state')).toBe('free');
     expect(Number(await board.getAttribute('data-applied'))).toBe(position() - startSeq);
     const types = h.events.filter((e) => e.tenantId === h.tenantId && e.seq > startSeq).map((e) => e.type);

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the page: they need the DOM types.
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,3 +79,14 @@ export async function signIn(page: Page, baseUrl: string, key: string, extension
 
 /** A slot tile. */
 export const tile = (page: Page, slot: string) => page.locator(`li.tile[data-slot="${slot}"]`);
+
+/** Waits until the board has applied the tenant's events up to `seq` (several may land in one render). */
+export async function boardAt(page: Page, seq: number, live = true): Promise<void> {
+  await page.waitForFunction(
+    ([s, l]) => {
+      const board = document.querySelector<HTMLElement>('.board');
+      return !!board && Number(board.dataset.seq) >= s && (!l || board.dataset.stale === 'false');
+    },
+    [seq, live] as const,
+  );
+}
