@@ -2,7 +2,7 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
-  testMatch: ['<rootDir>/tests/{unit,integration,fidelity}/**/*.test.ts'],
+  testMatch: ['<rootDir>/tests/{unit,integration,fidelity,browser}/**/*.test.ts'],
   // tsconfig's isolatedModules makes ts-jest transpile file by file (fast); `npm run typecheck` checks types.
   // tsconfig.jest.json: CommonJS output, so that import()s (the Prisma client's) work in jest's vm.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },

@@ -47,6 +47,8 @@ export interface HarnessOptions {
   dbProxy?: boolean;
   /** The database on an embedded PostgreSQL server of the test's own, to stop and start (h.db). */
   ownPostgres?: boolean;
+  /** More service environment (e.g. CONSOLE_DIR for the browser tests). */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -71,6 +73,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_API_KEY: TEST_ADMIN_KEY,
+    ...opts.env,
   });
   const events: ParkingEvent[] = [];
   const launch = async () => {

@@ -20,6 +20,8 @@ export interface Config {
   /** /docs and /metrics without a key. */
   publicDocs?: boolean;
   publicMetrics?: boolean;
+  /** The built receptionist console served at /console; null: the default, dist/console. */
+  consoleDir: string | null;
 }
 
 export class ConfigError extends Error {
@@ -103,5 +105,6 @@ export function loadConfig(env: Env): Config {
     apiRateLimitPerMinute: rate === 0 ? null : rate,
     publicDocs: bool('DOCS_PUBLIC', true),
     publicMetrics: bool('METRICS_PUBLIC', privateBind),
+    consoleDir: optional('CONSOLE_DIR'),
   };
 }

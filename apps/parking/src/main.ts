@@ -34,6 +34,8 @@ export interface StartOverrides {
   lockRetryMs?: number;
   /** Debounce of dialplan writes after configuration changes (B3). */
   dialplanDebounceMs?: number;
+  /** Event stream heartbeat (ms). */
+  heartbeatMs?: number;
 }
 
 /**
@@ -175,6 +177,8 @@ export async function startParkingService(config: Config, overrides: StartOverri
     rateLimit: config.apiRateLimitPerMinute ? { max: config.apiRateLimitPerMinute, windowMs: 60_000 } : null,
     publicDocs: config.publicDocs,
     publicMetrics: config.publicMetrics,
+    consoleDir: config.consoleDir ?? path.join(ROOT, 'dist', 'console'),
+    heartbeatMs: overrides.heartbeatMs,
   });
   const webhooks = new WebhookSender({ prisma, events, now: clock.now, log, allowPrivateNetworks: config.webhookAllowPrivateNetworks });
   await http.listen({ host: config.http.host, port: config.http.port });

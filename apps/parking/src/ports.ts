@@ -107,10 +107,12 @@ export interface ParkingEvent {
   type: string;
   tenantId: string;
   at: string;
+  /** Per-tenant sequence number, 1, 2, 3... (restarts with the process: see EventBus.epoch). */
+  seq: number;
   parkedCallId: string | null;
   data: Record<string, unknown>;
 }
 
 export interface EventSink {
-  publish(event: Omit<ParkingEvent, 'id' | 'at'>): void;
+  publish(event: Omit<ParkingEvent, 'id' | 'at' | 'seq'>): void;
 }

@@ -7,6 +7,7 @@ import { ConnectedCalls } from './usecases/connected-calls';
 import { defaultServiceOptions, type ServiceContext, type ServiceOptions } from './usecases/context';
 import type { PinVerifier } from './usecases/handle-dialled-code';
 import { deliverCall } from './usecases/deliver-call';
+import { extensionCalls } from './usecases/extension-calls';
 import { hangUpParked } from './usecases/hang-up-parked';
 import { parkByApi, type ApiParkRequest } from './usecases/park-by-api';
 import { describe } from './usecases/park-call';
@@ -68,6 +69,8 @@ export function createParkingService(deps: ParkingServiceDeps) {
     park: (req: ApiParkRequest) => parkByApi(ctx, req),
     deliver: (parkedCallId: string, endpoint: string, by: string) => deliverCall(ctx, parkedCallId, endpoint, by),
     hangUp: (parkedCallId: string, by: string) => hangUpParked(ctx, parkedCallId, by),
+    /** The live calls of a phone with their other party ("My calls" of a console). */
+    callsOf: (endpoint: string) => extensionCalls(ctx.ari, endpoint),
     /** Stops timers; parked callers stay in Asterisk for the next instance to adopt (O5). */
     stop(): void {
       for (const cancel of ctx.timers.values()) cancel();

@@ -93,6 +93,7 @@ export async function startWorld(seed: SeedOptions = {}): Promise<World> {
         ari: { url: env.ariUrl, username: env.ariUsername, password: env.ariPassword, app: APP, maxSockets: 16 },
         databaseUrl: dbUrl,
         dataDir: path.join(ROOT, '.data'),
+        consoleDir: null,
         http: { host: '127.0.0.1', port: 0 },
         logLevel: env.logLevel,
         adminApiKey: ADMIN_API_KEY,

@@ -20,6 +20,7 @@ export class StubService implements CallService {
   park = jest.fn<ReturnType<ParkingService['park']>, Parameters<ParkingService['park']>>();
   deliver = jest.fn<ReturnType<ParkingService['deliver']>, Parameters<ParkingService['deliver']>>();
   hangUp = jest.fn<ReturnType<ParkingService['hangUp']>, Parameters<ParkingService['hangUp']>>();
+  callsOf = jest.fn<ReturnType<ParkingService['callsOf']>, Parameters<ParkingService['callsOf']>>(async () => []);
 }
 
 /** A live parked call as the service holds it. */
@@ -65,12 +66,14 @@ export interface ApiHarness {
 }
 
 /**
- * `overrides`: HttpDeps to change (e.g. webhookAllowPrivateNetworks, rateLimit, publicDocs);
- * `prisma` in them replaces the test database's client (e.g. one that cannot reach PostgreSQL).
+ * `overrides`: HttpDeps to change (e.g. webhookAllowPrivateNetworks, rateLimit, publicDocs,
+ * replayLimit, heartbeatMs); `prisma` in them replaces the test database's client (e.g. one that
+ * cannot reach PostgreSQL).
  */
-export async function startApi(overrides: Partial<HttpDeps> = {}): Promise<ApiHarness> {
+export async function startApi(options: Partial<HttpDeps> & { replayLimit?: number } = {}): Promise<ApiHarness> {
+  const { replayLimit, ...overrides } = options;
   const db = await createTestDatabase();
-  const bus = new EventBus();
+  const bus = new EventBus(Date.now, replayLimit);
   const configs = new PrismaConfigSource(db.prisma);
   const service = new StubService();
   const clock = { now: T0 };

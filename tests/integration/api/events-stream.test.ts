@@ -61,7 +61,7 @@ describe('[A4] event stream (WebSocket)', () => {
       ['parked', acme.id],
       ['retrieved', acme.id],
     ]);
-    expect(client.received[0]).toEqual({ id: expect.any(String), type: 'parked', tenantId: acme.id, at: expect.any(String), parkedCallId: null, data: { place: '7001' } });
+    expect(client.received[0]).toEqual({ id: expect.any(String), type: 'parked', tenantId: acme.id, at: expect.any(String), seq: 1, parkedCallId: null, data: { place: '7001' } });
   });
 
   it('[A4] browsers authenticate with ?apiKey=; an admin key gets every tenant, or one with ?tenantId=', async () => {

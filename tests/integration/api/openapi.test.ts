@@ -21,6 +21,7 @@ const ROUTES = [
   'POST /api/v1/tenants/{tenantId}/slots/import',
   'GET /api/v1/tenants/{tenantId}/webhooks/{id}/deliveries',
   'POST /api/v1/tenants/{tenantId}/webhooks/{id}/rotate-secret',
+  'GET /api/v1/tenants/{tenantId}/extensions/{number}/calls',
   'GET /api/v1/tenants/{tenantId}/parked-calls',
   'POST /api/v1/tenants/{tenantId}/parked-calls',
   'POST /api/v1/tenants/{tenantId}/parked-calls/{id}/retrieve',

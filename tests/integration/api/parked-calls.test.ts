@@ -47,6 +47,10 @@ describe('[A3] call-control API (routes against a stub service)', () => {
           secondsToRecall: 90,
         },
       ],
+      // The list is current to the tenant's last event: a console resumes the stream from there.
+      seq: 0,
+      epoch: h.bus.epoch,
+      at: new Date(T0).toISOString(),
     });
     h.clock.now = T0 + 100_000;
     expect((await h.call('GET', base, { key: t.key })).json().items[0]).toMatchObject({ waitedSec: 130, secondsToRecall: 0 });

@@ -10,13 +10,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../../../generated/prisma/client';
-import type { ConfigSource, ParkingEvent } from '../ports';
+import type { EventBus } from '../event-bus';
+import type { ConfigSource } from '../ports';
 import { apiKeyRoutes } from './api-keys';
 import { authenticate, requireAdmin, scopeToTenant } from './auth';
 import { rejectNulBytes } from './nul-bytes';
 import { EventSessions } from './event-sessions';
 import { ErrorBody, registerErrorHandler } from './errors';
-import { eventStreamRoutes } from './events-stream';
+import { STREAM_PROTOCOL, eventStreamRoutes } from './events-stream';
+import { consoleRoutes } from './console';
+import { extensionCallRoutes } from './extension-calls';
 import { extensionRoutes } from './extensions';
 import { groupRoutes } from './groups';
 import { healthRoutes, type HealthChecks } from './health';
@@ -39,7 +42,12 @@ export interface HttpDeps {
   /** Configuration cache of the call flows: invalidated after every configuration write. */
   configs: ConfigSource;
   service: CallService;
-  events: { subscribe(fn: (event: ParkingEvent) => void): () => void };
+  /** The event bus: live events, and each tenant's sequence position and recent events for resuming clients. */
+  events: Pick<EventBus, 'subscribe' | 'position' | 'since'>;
+  /** The built console's folder, served at /console; unset: no console. */
+  consoleDir?: string;
+  /** WebSocket heartbeat interval (ms); default HEARTBEAT_MS. */
+  heartbeatMs?: number;
   now: () => number;
   /** Bootstrap system-wide key (ADMIN_API_KEY); null: none. */
   adminApiKey: string | null;
@@ -98,10 +106,12 @@ export async function buildHttpApp(given: HttpDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', ...(deps.publicDocs === false ? { uiHooks: { onRequest: adminOnly } } : {}) });
-  await app.register(websocket);
+  // A browser offering subprotocols (the key travels as one) needs one chosen in the answer; never echo the key.
+  await app.register(websocket, { options: { handleProtocols: (offered) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false) } });
   app.addSchema(ErrorBody);
   registerErrorHandler(app);
   await app.register(healthRoutes(deps.health, deps.metrics, deps.publicMetrics === false ? adminOnly : undefined));
+  if (deps.consoleDir) await app.register(consoleRoutes(deps.consoleDir));
   await app.register(
     async (api) => {
       // Every API route needs a key, and may fail validation or authentication. The event
@@ -134,6 +144,7 @@ export async function buildHttpApp(given: HttpDeps): Promise<FastifyInstance> {
           for (const routes of [
             tenantItemRoutes,
             extensionRoutes,
+            extensionCallRoutes,
             slotRoutes,
             slotImportRoutes,
             groupRoutes,

@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The key may come as ?apiKey= (browsers cannot set headers on WebSockets). */
     apiKeyInQuery?: boolean;
+    /** The key may come as a WebSocket subprotocol `bearer.<base64url(key)>`: a browser can set that, and it stays out of URLs and logs. */
+    apiKeyInProtocol?: boolean;
   }
 }
 
@@ -57,6 +59,11 @@ function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   if (bearer) return bearer;
+  if (request.routeOptions.config.apiKeyInProtocol) {
+    const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const encoded = offered.find((p) => p.startsWith('bearer.'))?.slice('bearer.'.length);
+    if (encoded) return Buffer.from(encoded, 'base64url').toString('utf8') || undefined;
+  }
   if (request.routeOptions.config.apiKeyInQuery) return (request.query as { apiKey?: string }).apiKey || undefined;
   return undefined;
 }

@@ -21,7 +21,7 @@ import {
 } from './schemas';
 
 /** What the call-control API needs of the parking service (tests may pass a stub). */
-export type CallService = Pick<ParkingService, 'parked' | 'describe' | 'park' | 'deliver' | 'hangUp'>;
+export type CallService = Pick<ParkingService, 'parked' | 'describe' | 'park' | 'deliver' | 'hangUp' | 'callsOf'>;
 
 /** A live parked call (A3). */
 export const ParkedCall = Type.Object({
@@ -39,6 +39,13 @@ export const ParkedCall = Type.Object({
   timeoutAt: DateTime,
   waitedSec: Type.Integer(),
   secondsToRecall: Nullable(Type.Integer({ description: 'null: no recall due' })),
+});
+
+const Snapshot = Type.Object({
+  items: Type.Array(ParkedCall),
+  seq: Type.Integer({ description: "the tenant's last event this list includes: resume the event stream with ?since=<seq>&epoch=<epoch>" }),
+  epoch: Type.String({ description: 'the event stream epoch (changes when the service restarts)' }),
+  at: DateTime,
 });
 
 const ParkBody = Type.Object(
@@ -59,7 +66,7 @@ const RetrieveBody = Type.Object({ extension: Digits }, { additionalProperties: 
 const tags = ['call control'];
 
 export const parkedCallRoutes =
-  ({ service, configs, health, now }: HttpDeps): FastifyPluginAsync =>
+  ({ service, configs, health, now, events }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
     const configOf = async (tenantId: string) => (await configs.tenantById(tenantId)) ?? Promise.reject(notFound('tenant', tenantId));
     const liveCall = (tenantId: string, id: string) => service.parked(tenantId).find((c) => c.id === id) ?? null;
@@ -70,10 +77,12 @@ export const parkedCallRoutes =
     app.get<{ Params: Static<typeof TenantParams> }>(
       '/parked-calls',
       {
-        schema: { tags, summary: 'List the calls parked now', params: TenantParams, response: { 200: Type.Object({ items: Type.Array(ParkedCall) }), ...errors(404) } },
+        schema: { tags, summary: 'List the calls parked now', params: TenantParams, response: { 200: Snapshot, ...errors(404) } },
       },
       async (request) => {
         const config = await configOf(request.params.tenantId);
+        // Read with the list, in the same tick: the list is current to exactly this event.
+        const position = events.position(request.params.tenantId);
         const at = now();
         const items = service
           .parked(request.params.tenantId)
@@ -84,7 +93,7 @@ export const parkedCallRoutes =
             waitedSec: Math.floor(Math.max(0, at - call.parkedAt) / 1000),
             secondsToRecall: call.recallAt === null ? null : Math.max(0, Math.ceil((call.recallAt - at) / 1000)),
           }));
-        return { items };
+        return { items, ...position, at: new Date(at).toISOString() };
       },
     );
 
