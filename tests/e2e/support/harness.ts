@@ -97,6 +97,8 @@ export async function startWorld(seed: SeedOptions = {}): Promise<World> {
         http: { host: '127.0.0.1', port: 0 },
         logLevel: env.logLevel,
         adminApiKey: ADMIN_API_KEY,
+        // The service keeps the tenants' dialplan in Asterisk current itself (B3), as README says.
+        asteriskDialplanFile: env.dialplanFile,
       });
       running.events.subscribe((event) => events.push(event));
       // Connected, and the first reconciliation with Asterisk is done (lamps set): ready.

@@ -59,9 +59,17 @@ export function e2eFile(seed: SeedOptions = {}) {
 
 export const sipUri = (world: World, user: string, params = '') => `<sip:${user}@${world.env.sipHost}:${world.env.sipPort}${params}>`;
 
-/** `caller` calls `callee` (registered), who answers: the call everything starts from. */
-export async function connectedCall(world: World, caller: string, callee: Phone): Promise<{ line: Line; answered: PhoneCall; callerChannel: string; calleeChannel: string }> {
-  const line = await world.phones.call(caller, callee.number);
+/**
+ * `caller` calls `callee` (registered), who answers: the call everything starts from. `dialled`:
+ * what the caller dials when it is not the callee's endpoint name (a second tenant's `101`).
+ */
+export async function connectedCall(
+  world: World,
+  caller: string,
+  callee: Phone,
+  dialled = callee.number,
+): Promise<{ line: Line; answered: PhoneCall; callerChannel: string; calleeChannel: string }> {
+  const line = await world.phones.call(caller, dialled);
   const answered = await callee.nextCall();
   await line.answered();
   await answered.answered();
