@@ -1,5 +1,6 @@
 # Call parking service. Multi-stage: build with dev dependencies, run with production ones, as non-root.
-FROM node:20-bookworm-slim AS build
+# Node 22: a maintained LTS (Node 20 is end-of-life from 2026-04-30). package.json engines still accepts 20.19+.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts tsconfig.json tsconfig.build.json ./
 COPY prisma ./prisma
@@ -7,7 +8,7 @@ RUN npm ci
 COPY apps ./apps
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production HTTP_HOST=0.0.0.0 HTTP_PORT=8080 DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./

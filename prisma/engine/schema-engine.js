@@ -8,7 +8,7 @@
 //   schema-engine [--datamodels <file>]... [--datasource '{"url":...}']      JSON-RPC on stdin/stdout
 //   schema-engine --datasource '{"url":...}' cli can-connect-to-database|create-database|drop-database
 // That interface is internal to Prisma, so this file is pinned to exact versions (PINNED below).
-// See shared/notes/prisma-offline.md.
+// Background: prisma/README.md, "Offline".
 'use strict';
 
 const crypto = require('node:crypto');

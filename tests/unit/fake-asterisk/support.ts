@@ -7,12 +7,8 @@ import { tmpdir } from 'node:os';
 import { FakeAsterisk } from '../../support/fake-asterisk';
 import type { FakeAsteriskOptions } from '../../support/fake-asterisk';
 import type { AriClient as ServiceAriClient } from '../../../apps/parking/src/ari/ari-call-control';
+import { connectAri } from '../../../apps/parking/src/ari/ari-client';
 
-// ari-client ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ari = require('ari-client') as {
-  connect(url: string, user: string, pass: string): Promise<AriClient>;
-};
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** The service's view of ari-client, and what these tests use besides. */
@@ -67,7 +63,7 @@ export async function startEnv(
     ],
     ...opts,
   });
-  const client = await ari.connect(fake.url, fake.username, fake.password);
+  const client = await connectAri<AriClient>(fake.url, fake.username, fake.password);
   const received: Env['received'] = [];
   client.on('*', (event) => received.push(event));
   if (opts.connect !== false) {

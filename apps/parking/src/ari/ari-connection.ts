@@ -4,13 +4,7 @@ import type { Logger } from 'pino';
 import type { CallEvent } from '../usecases/channel-events';
 import type { AriClient, ChannelJson } from './ari-call-control';
 import { snapshot } from './ari-call-control';
-
-// ari-client has no types and no agent option; it is kept behind this adapter.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ari = require('ari-client') as { connect(url: string, user: string, pass: string): Promise<AriClientRuntime> };
-// swagger-client (inside ari-client) defines a global `log` that prints a Swagger 1.2 deprecation
-// notice to stdout on every connect; our logs are structured, so that global is silenced.
-(globalThis as { log?: unknown }).log = () => undefined;
+import { connectAri } from './ari-client';
 
 interface AriClientRuntime extends AriClient, EventEmitter {
   start(app: string): Promise<void>;
@@ -85,7 +79,7 @@ export class AriConnection extends EventEmitter {
     let attempt = 0;
     while (!this.stopped) {
       try {
-        const client = await ari.connect(this.opts.url, this.opts.username, this.opts.password);
+        const client = await connectAri<AriClientRuntime>(this.opts.url, this.opts.username, this.opts.password);
         if (this.stopped) return;
         this.attach(client);
         const dead = new Promise<void>((resolve) => {
