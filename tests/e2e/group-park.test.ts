@@ -4,13 +4,14 @@
  * 333's BLF key on the group lamp lights; a non-member is refused; a member dialling *71 alone
  * gets the group's longest-waiting call.
  */
+import { lampName } from '../../apps/parking/src/domain/lamp-names';
 import { waitBridged } from './support/asterisk';
 import type { Blf, Line, Phone, PhoneCall } from './support/phones';
 import { connectedCall, e2eFile, sipUri, waitParked, waitRow } from './support/steps';
 import type { ParkedCall } from '../../apps/parking/src/domain/parked-call';
 import { waitFor } from './support/wait';
 
-const GROUP_LAMP = 'park-acme-group-front-desk';
+const GROUP_LAMP = lampName.group('acme', 'Front desk');
 
 const { ctx, flow } = e2eFile({
   tenant: { groupParkCodes: ['*58'] },

@@ -25,7 +25,7 @@ flow('the service is down: res_parking parks, and without res_parking the transf
     await world.restartService(async () => {
       await receptionCall.transfer(sipUri(world, '*70333'));
       await waitFor('102 in res_parking\'s parking bridge', async () => (await world.asterisk.bridgeOf(callerChannel))?.bridge_class === 'parking', { timeoutMs: 10_000 });
-      expect(await world.asterisk.cli('parkedcalls show')).toMatch(/default/);
+      expect(await world.asterisk.cli('parking show default')).toMatch(/Parking Lot: default[\s\S]*Parked Calls[\s\S]*PJSIP\/102-/);
       expect(caller.sipp.received((m) => m.method === 'BYE')).toEqual([]);
     });
     // The restarted service leaves res_parking's caller alone: not in its application.
