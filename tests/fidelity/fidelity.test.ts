@@ -253,7 +253,10 @@ describe(`the service's ARI view on ${REAL ? `a real Asterisk (${process.env.ARI
     await bridged(pbx, caller.channelId, ringBack.channelId);
     await pbx.hangup(ringBack);
     await gone(pbx, caller);
-    expect(await rowOf(pbx, parked.id)).toMatchObject({ outcome: 'RECALL_ANSWERED' });
+    const row = await rowOf(pbx, parked.id);
+    // History names who answered: the parker 101, not the caller (issue 13).
+    expect(row).toMatchObject({ outcome: 'RECALL_ANSWERED', retrievedBy: '101' });
+    expect(row.events.find((e) => e.type === 'recall_answered')?.details).toMatchObject({ by: '101', endpoint: 'PJSIP/101' });
   });
 
   flow('[O5] the service restarts with a caller parked: adopted, and retrieved afterwards', {}, async (pbx) => {
