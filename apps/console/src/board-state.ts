@@ -24,16 +24,9 @@ export interface ParkedCallJson {
   timeoutAt: string;
 }
 
-export interface LiveCall {
+/** A parked call on the board: the API's description, with times as epoch ms. */
+export interface LiveCall extends Omit<ParkedCallJson, 'id' | 'parkedAt' | 'recallAt' | 'timeoutAt'> {
   id: string;
-  place: string;
-  placeKind: ParkedCallJson['placeKind'];
-  retrievalNumber: string;
-  caller: Caller;
-  parker: string | null;
-  method: string;
-  groupId: string | null;
-  state: string;
   parkedAt: number;
   recallAt: number | null;
   /** Endpoints being rung back (PJSIP/101), while recalling. */
