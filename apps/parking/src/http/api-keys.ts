@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { assertTenantVisible, hashApiKey, newApiKey, notFound, requireAdmin, tenantFilter } from './auth';
 import { DateTime, ListQuery, NoContent, Nullable, Page, Uuid, errors, pageOf } from './schemas';
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
 import { ParkingError } from '../domain/errors';
 import { endpointAllowed } from '../domain/grammar';

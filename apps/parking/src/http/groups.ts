@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ParkingError } from '../domain/errors';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
 import { assertHuntGroup, assertNoCallAt, existing } from './places';
 import { CreateBody, DigitList, Name, Nullable, PatchBody, RecallOption, Seconds, Text, Timestamps, Uuid, pageOf } from './schemas';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
 import { existing, invalid } from './places';
 import { CreateBody, Destination, DigitList, Name, Nullable, PatchBody, Seconds, Text, Timestamps, Uuid, pageOf } from './schemas';

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { parse } from 'csv-parse/sync';
 import { ParkingError } from '../domain/errors';
 import { fieldProblems } from './errors';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { assertSlotRoom, withTenantLock } from './places';
 import { SlotCreate, slotData } from './slots';
 import { TenantParams, errors } from './schemas';

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PIN_MAX_DIGITS } from '../domain/access';
 import { hashPin } from '../store/pin-hash';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
 import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom, withTenantLock } from './places';
 import { CreateBody, DigitList, Digits, MusicClass, Name, Nullable, PatchBody, Seconds, Timestamps, Uuid, pageOf } from './schemas';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { notFound, requireAdmin } from './auth';
 import { destinationAllowed, patterns } from '../domain/grammar';
 import { assertHuntGroup, assertNoCallAt, invalid } from './places';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { notFound } from './auth';
 import { resourceRoutes } from './crud';
 import { EventType } from './events-stream';
