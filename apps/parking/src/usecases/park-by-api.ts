@@ -3,7 +3,8 @@ import { placeKey, retrievalNumber, type Place } from '../domain/codes';
 import { ParkingError } from '../domain/errors';
 import type { TenantConfig } from '../domain/tenant';
 import { endpointOfChannelName, type ServiceContext } from './context';
-import { pullIntoParking, type Consult } from './park-by-consult';
+import type { Consult } from './consult';
+import { pullIntoParking } from './park-by-consult';
 
 export interface ApiParkRequest {
   config: TenantConfig;
