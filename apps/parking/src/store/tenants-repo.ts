@@ -16,6 +16,9 @@ export function tenantsRepo(prisma: PrismaClient) {
     count: (filter: TenantFilter) => prisma.tenant.count({ where: whereOf(filter) }),
     list: (filter: TenantFilter, paging: Paging) => prisma.tenant.findMany({ where: whereOf(filter), orderBy: { slug: 'asc' }, ...paging }),
     find: (id: string) => prisma.tenant.findUnique({ where: { id } }),
+    /** The dialplan contexts the system admin allowed the tenant's destinations to point into. */
+    dialplanContexts: async (id: string) =>
+      (await prisma.tenant.findUniqueOrThrow({ where: { id }, select: { dialplanContexts: true } })).dialplanContexts,
     exists: async (id: string) => (await prisma.tenant.findUnique({ where: { id }, select: { id: true } })) !== null,
     create: (data: Prisma.TenantUncheckedCreateInput) => prisma.tenant.create({ data }),
     update: (id: string, data: Prisma.TenantUncheckedUpdateInput) => prisma.tenant.update({ where: { id }, data }),
