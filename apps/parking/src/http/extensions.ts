@@ -3,7 +3,8 @@ import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
 import { ParkingError } from '../domain/errors';
 import { endpointAllowed } from '../domain/grammar';
-import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, invalid, withTenantLock, type Tx } from './places';
+import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, invalid } from './places';
+import { withTenantLock, type Tx } from '../store/tenant-lock';
 import { CreateBody, Digits, Endpoint, Name, Nullable, PatchBody, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({

@@ -4,7 +4,8 @@ import { parse } from 'csv-parse/sync';
 import { ParkingError } from '../domain/errors';
 import { fieldProblems } from './errors';
 import type { HttpDeps } from './deps';
-import { assertSlotRoom, withTenantLock } from './places';
+import { assertSlotRoom } from './places';
+import { withTenantLock } from '../store/tenant-lock';
 import { SlotCreate, slotData } from './slots';
 import { TenantParams, errors } from './schemas';
 

@@ -3,7 +3,8 @@ import { PIN_MAX_DIGITS } from '../domain/access';
 import { hashPin } from '../store/pin-hash';
 import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
-import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom, withTenantLock } from './places';
+import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom } from './places';
+import { withTenantLock } from '../store/tenant-lock';
 import { CreateBody, DigitList, Digits, MusicClass, Name, Nullable, PatchBody, Seconds, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
