@@ -26,3 +26,29 @@ export function webhooksRepo(prisma: PrismaClient) {
       prisma.webhookDelivery.findMany({ where: { webhookId, status }, orderBy: { id: 'desc' }, ...paging }),
   };
 }
+
+/** What the delivery queue records of one attempt. */
+export type DeliveryUpdate = Prisma.WebhookDeliveryUncheckedUpdateInput;
+
+/** The webhook delivery queue (http/webhook-sender.ts): one row per event and subscribed webhook. */
+export function deliveryQueue(prisma: PrismaClient) {
+  return {
+    /** The tenant's enabled webhooks that want this event type (an empty list: every type). */
+    subscribers: (tenantId: string, eventType: string) =>
+      prisma.webhook.findMany({
+        where: { tenantId, enabled: true, OR: [{ events: { isEmpty: true } }, { events: { has: eventType } }] },
+        select: { id: true },
+      }),
+    enqueue: (rows: Array<{ webhookId: string; eventId: string; eventType: string; payload: object; nextAttemptAt: Date }>) =>
+      prisma.webhookDelivery.createMany({ data: rows }),
+    /** Pending deliveries due by `now` to enabled webhooks, oldest first. */
+    due: (now: Date, take: number) =>
+      prisma.webhookDelivery.findMany({
+        where: { status: 'pending', nextAttemptAt: { lte: now }, webhook: { enabled: true } },
+        include: { webhook: { select: { url: true, secret: true } } },
+        orderBy: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
+        take,
+      }),
+    recordAttempt: (id: bigint, data: DeliveryUpdate) => prisma.webhookDelivery.update({ where: { id }, data }),
+  };
+}
