@@ -2,7 +2,8 @@ import { ParkingError } from '../domain/errors';
 import { isTakeable } from '../domain/parked-call';
 import type { ChannelSnapshot } from '../ports';
 import { connectParkedCall } from './connect-call';
-import { endpointOfChannelName, type ServiceContext } from './context';
+import { endpointOfChannelName } from '../domain/endpoints';
+import type { ServiceContext } from './context';
 
 /** A ring-back was answered: StasisStart of our originated channel (args recall,<id>). */
 export async function onRecallAnswered(ctx: ServiceContext, channel: ChannelSnapshot, parkedCallId: string): Promise<void> {

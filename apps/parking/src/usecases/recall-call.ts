@@ -5,7 +5,8 @@ import { isTakeable } from '../domain/parked-call';
 import { parseDestination, recallDue, recallFailed, recallRules, type RecallAction } from '../domain/recall-policy';
 import type { TenantConfig } from '../domain/tenant';
 import { channelKey } from './channel-events';
-import { splitEndpoint, type ServiceContext } from './context';
+import { splitEndpoint } from '../domain/endpoints';
+import type { ServiceContext } from './context';
 import { updateLamps } from './lamps';
 import { cancelRecall, hangUpRingBacks } from './stop-recall';
 

@@ -11,7 +11,7 @@ import { prompts } from './prompts';
 import { onRecallAnswered } from './recall-answered';
 import { FALLBACK_PARK } from './fallback-park';
 import { onReturnAnswered } from './return-to-parker';
-import { endpointOfChannelName } from './context';
+import { endpointOfChannelName } from '../domain/endpoints';
 
 /** main/channel.c ast_softhangup_all(): every channel is asked to hang up with this flag when Asterisk stops. */
 const AST_SOFTHANGUP_SHUTDOWN = 1 << 2;
