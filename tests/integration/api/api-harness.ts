@@ -3,10 +3,10 @@ import { createLogger } from '../../../apps/parking/src/logger';
 import type { ParkedCall } from '../../../apps/parking/src/domain/parked-call';
 import { EventBus } from '../../../apps/parking/src/event-bus';
 import { buildHttpApp, type HttpDeps } from '../../../apps/parking/src/http/app';
-import type { CallService } from '../../../apps/parking/src/http/parked-calls';
+import type { CallService } from '../../../apps/parking/src/http/deps';
 import type { ParkingService } from '../../../apps/parking/src/service';
 import { PrismaConfigSource } from '../../../apps/parking/src/store/config-store';
-import { describe as describeCall } from '../../../apps/parking/src/usecases/park-call';
+import { describe as describeCall } from '../../../apps/parking/src/domain/describe-call';
 import { createTestDatabase, type TestDatabase } from '../../support/db';
 
 export const ADMIN_KEY = 'admin-key-for-tests-0123456789';

@@ -1,5 +1,7 @@
 import type { Place } from './codes';
-import type { RecallPhase } from './recall-policy';
+
+/** Who a recall rings: the parker (or fallback), then the hunt group. */
+export type RecallPhase = 'parker' | 'hunt-group';
 
 export type ParkMethod = 'BLIND_TRANSFER' | 'ATTENDED_TRANSFER' | 'HOLD_AND_DIAL' | 'API' | 'RECOVERED';
 export type ParkOutcome =

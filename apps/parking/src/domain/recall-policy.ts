@@ -1,7 +1,5 @@
-import type { ParkedCall } from './parked-call';
+import type { ParkedCall, RecallPhase } from './parked-call';
 import type { HuntGroupInfo, RecallOption, TenantConfig } from './tenant';
-
-export type RecallPhase = 'parker' | 'hunt-group';
 
 /** Everything that decides how one parked call is recalled, resolved from its tenant, slot and group. */
 export interface RecallRules {

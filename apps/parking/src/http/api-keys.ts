@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import { apiKeysRepo } from '../store/api-keys-repo';
+import type { HttpDeps } from './deps';
 import { assertTenantVisible, hashApiKey, newApiKey, notFound, requireAdmin, tenantFilter } from './auth';
 import { DateTime, ListQuery, NoContent, Nullable, Page, Uuid, errors, pageOf } from './schemas';
 
@@ -22,22 +23,20 @@ const ApiKeyCreate = Type.Object(
 );
 const Query = ListQuery(Type.Object({ tenantId: Type.Optional(Uuid), includeRevoked: Type.Boolean({ default: false }) }));
 const Params = Type.Object({ id: Uuid });
-const select = { id: true, name: true, tenantId: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 const tags = ['api keys'];
 
 export const apiKeyRoutes =
   ({ prisma, now, sessions }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
+    const keys = apiKeysRepo(prisma);
     app.get<{ Querystring: Static<typeof Query> }>(
       '/api-keys',
       { schema: { tags, summary: 'List API keys (a tenant key: its tenant’s)', querystring: Query, response: { 200: Page(ApiKey), ...errors(404) } } },
       async (request) => {
         const { includeRevoked } = request.query;
         const tenantId = await tenantFilter(prisma, request.principal, request.query.tenantId);
-        const where = { tenantId: tenantId ?? undefined, revokedAt: includeRevoked ? undefined : null };
-        return pageOf(request.query, prisma.apiKey.count({ where }), (paging) =>
-          prisma.apiKey.findMany({ where, select, orderBy: { createdAt: 'asc' }, ...paging }),
-        );
+        const filter = { tenantId: tenantId ?? undefined, includeRevoked };
+        return pageOf(request.query, keys.count(filter), (paging) => keys.list(filter, paging));
       },
     );
     app.post<{ Body: Static<typeof ApiKeyCreate> }>(
@@ -55,7 +54,7 @@ export const apiKeyRoutes =
         if (tenantId === null) requireAdmin(request);
         else await assertTenantVisible(prisma, request.principal, tenantId);
         const key = newApiKey();
-        const created = await prisma.apiKey.create({ data: { name, tenantId, hash: hashApiKey(key) }, select });
+        const created = await keys.create({ name, tenantId, hash: hashApiKey(key) });
         return reply.status(201).send({ ...created, key });
       },
     );
@@ -65,9 +64,9 @@ export const apiKeyRoutes =
       async (request, reply) => {
         const { id } = request.params;
         const own = request.principal.tenantId;
-        const row = await prisma.apiKey.findFirst({ where: { id, tenantId: own ?? undefined }, select });
+        const row = await keys.find(id, own ?? undefined);
         if (!row) throw notFound('api key', id);
-        if (!row.revokedAt) await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(now()) } });
+        if (!row.revokedAt) await keys.revoke(id, new Date(now()));
         sessions?.closeKey(id);
         return reply.status(204).send();
       },

@@ -7,12 +7,8 @@ import AjvCompiler from '@fastify/ajv-compiler';
 import { createHash } from 'node:crypto';
 import { ParkingError } from '../domain/errors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import type { PrismaClient } from '../../../../generated/prisma/client';
-import type { EventBus } from '../event-bus';
-import type { ConfigSource } from '../ports';
 import { apiKeyRoutes } from './api-keys';
+import type { HttpDeps } from './deps';
 import { authenticate, requireAdmin, scopeToTenant } from './auth';
 import { rejectNulBytes } from './nul-bytes';
 import { EventSessions } from './event-sessions';
@@ -22,46 +18,15 @@ import { consoleRoutes } from './console';
 import { extensionCallRoutes } from './extension-calls';
 import { extensionRoutes } from './extensions';
 import { groupRoutes } from './groups';
-import { healthRoutes, type HealthChecks } from './health';
+import { healthRoutes } from './health';
 import { historyRoutes } from './history';
 import { huntGroupRoutes } from './hunt-groups';
-import { parkedCallRoutes, type CallService } from './parked-calls';
+import { parkedCallRoutes } from './parked-calls';
 import { errors } from './schemas';
 import { slotImportRoutes } from './slot-import';
 import { slotRoutes } from './slots';
 import { tenantItemRoutes, tenantRoutes } from './tenants';
 import { webhookRoutes } from './webhooks';
-
-export interface HttpDeps {
-  log: Logger;
-  /** Readiness checks; `health.ari()` also gates call control (503 ari-unavailable). */
-  health: HealthChecks;
-  /** Prometheus registry served at /metrics. */
-  metrics?: Registry;
-  prisma: PrismaClient;
-  /** Configuration cache of the call flows: invalidated after every configuration write. */
-  configs: ConfigSource;
-  service: CallService;
-  /** The event bus: live events, and each tenant's sequence position and recent events for resuming clients. */
-  events: Pick<EventBus, 'subscribe' | 'position' | 'since'>;
-  /** The built console's folder, served at /console; unset: no console. */
-  consoleDir?: string;
-  /** WebSocket heartbeat interval (ms); default HEARTBEAT_MS. */
-  heartbeatMs?: number;
-  now: () => number;
-  /** Bootstrap system-wide key (ADMIN_API_KEY); null: none. */
-  adminApiKey: string | null;
-  /** Webhooks may point to loopback/private/link-local addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
-  webhookAllowPrivateNetworks?: boolean;
-  /** API requests per key (or per client address without one) and window; null: no limit. */
-  rateLimit?: { max: number; windowMs: number } | null;
-  /** /docs and /docs/json without a key (true), or with a system-wide key only. */
-  publicDocs?: boolean;
-  /** /metrics without a key (true), or with a system-wide key only. */
-  publicMetrics?: boolean;
-  /** Open event streams, closed when their key is revoked or their tenant deleted (built here when not given). */
-  sessions?: EventSessions;
-}
 
 /**
  * Request bodies are validated strictly: no type coercion ("false" is not false, 1e3 is not
@@ -76,6 +41,8 @@ function strictBodies() {
     return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict(route as never) : lenient(route as never));
   };
 }
+
+export type { HttpDeps } from './deps';
 
 export const API_PREFIX = '/api/v1';
 

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import type { PrismaClient } from '../../../../generated/prisma/client';
+import { apiKeysRepo } from '../store/api-keys-repo';
+import { tenantsRepo } from '../store/tenants-repo';
 import { ParkingError } from '../domain/errors';
 
 /** Who is calling: an API key scoped to one tenant, or system-wide (tenantId null). */
@@ -37,6 +39,7 @@ export interface AuthDeps {
 /** onRequest hook: `Authorization: Bearer <key>` (or ?apiKey= where allowed) -> request.principal. */
 export function authenticate(deps: AuthDeps): onRequestAsyncHookHandler {
   const adminHash = deps.adminApiKey ? Buffer.from(hashApiKey(deps.adminApiKey), 'hex') : null;
+  const keys = apiKeysRepo(deps.prisma);
   return async (request) => {
     const key = presentedKey(request);
     if (!key) throw new ParkingError('unauthorized', 'an API key is required: Authorization: Bearer <key>');
@@ -45,12 +48,12 @@ export function authenticate(deps: AuthDeps): onRequestAsyncHookHandler {
       request.principal = { keyId: null, name: 'bootstrap-admin', tenantId: null };
       return;
     }
-    const row = await deps.prisma.apiKey.findUnique({ where: { hash } });
+    const row = await keys.byHash(hash);
     if (!row || row.revokedAt) throw new ParkingError('unauthorized', 'unknown or revoked API key');
     request.principal = { keyId: row.id, name: row.name, tenantId: row.tenantId };
     const now = deps.now();
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      deps.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+      keys.markUsed(row.id, new Date(now)).catch(() => undefined);
     }
   };
 }
@@ -83,7 +86,7 @@ export async function assertTenantVisible(prisma: PrismaClient, principal: Princ
     if (principal.tenantId !== tenantId) throw notFound('tenant', tenantId);
     return;
   }
-  if (!(await prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) throw notFound('tenant', tenantId);
+  if (!(await tenantsRepo(prisma).exists(tenantId))) throw notFound('tenant', tenantId);
 }
 
 /**

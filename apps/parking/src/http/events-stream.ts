@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { ParkingError } from '../domain/errors';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { tenantFilter } from './auth';
 import { DateTime, Nullable, Uuid, errors } from './schemas';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ParkingError } from '../domain/errors';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { notFound } from './auth';
 import { Digits, Nullable, Uuid, errors } from './schemas';
 

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ParkingError } from '../domain/errors';
-import type { HttpDeps } from './app';
+import { groupsRepo } from '../store/groups-repo';
+import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
 import { assertHuntGroup, assertNoCallAt, existing } from './places';
 import { CreateBody, DigitList, Name, Nullable, PatchBody, RecallOption, Seconds, Text, Timestamps, Uuid, pageOf } from './schemas';
@@ -19,11 +20,6 @@ const Fields = Type.Object({
 export const Group = Type.Composite([Type.Object({ id: Uuid }), Fields, Timestamps]);
 type Body = Partial<Static<typeof Fields>>;
 
-const include = {
-  members: { orderBy: { position: 'asc' }, select: { extension: { select: { number: true } } } },
-  destinations: { orderBy: { position: 'asc' }, select: { slot: { select: { number: true } } } },
-} as const;
-
 interface Lists {
   tenantId: string;
   members: Array<{ extension: { number: string } }>;
@@ -36,6 +32,7 @@ const toGroup = <T extends Lists>({ members, destinations, tenantId: _t, ...row 
 });
 
 export const groupRoutes = ({ prisma, configs, service }: HttpDeps) => {
+  const groups = groupsRepo(prisma);
   /** The write of members and destinations (replacing the lists given), after checking them. */
   async function lists(tenantId: string, groupId: string | null, body: Body) {
     await assertHuntGroup(prisma, tenantId, body.huntGroupId);
@@ -45,10 +42,7 @@ export const groupRoutes = ({ prisma, configs, service }: HttpDeps) => {
     const write = (create: object[]) => (groupId ? { deleteMany: {}, create } : { create });
     if (members) {
       const rows = await existing(prisma, tenantId, 'extension', members, 'members');
-      const seated = await prisma.groupMember.findFirst({
-        where: { extensionId: { in: rows.map((r) => r.id) }, groupId: groupId ? { not: groupId } : undefined },
-        select: { extension: { select: { number: true } }, group: { select: { name: true } } },
-      });
+      const seated = await groups.seatedElsewhere(rows.map((r) => r.id), groupId);
       if (seated) {
         throw new ParkingError('conflict', `extension ${seated.extension.number} is already in group ${seated.group.name}`, {
           field: 'members',
@@ -75,26 +69,23 @@ export const groupRoutes = ({ prisma, configs, service }: HttpDeps) => {
       patch: PatchBody(Fields),
       filters: Type.Object({ name: Type.Optional(Name), member: Type.Optional(Type.String({ description: 'groups with this extension number' })) }),
       async list(tenantId, f, page) {
-        const where = { tenantId, name: f.name, members: f.member ? { some: { extension: { number: f.member } } } : undefined };
-        return pageOf(page, prisma.group.count({ where }), async (paging) =>
-          (await prisma.group.findMany({ where, include, orderBy: { name: 'asc' }, ...paging })).map(toGroup),
-        );
+        return pageOf(page, groups.count(tenantId, f), async (paging) => (await groups.list(tenantId, f, paging)).map(toGroup));
       },
       get: async (tenantId, id) => {
-        const row = await prisma.group.findFirst({ where: { id, tenantId }, include });
+        const row = await groups.find(tenantId, id);
         return row && toGroup(row);
       },
       async add(tenantId, body) {
         const data = await lists(tenantId, null, body);
-        return toGroup(await prisma.group.create({ data: { ...(data as { name: string }), tenantId }, include }));
+        return toGroup(await groups.create(tenantId, data));
       },
       async update(tenantId, current, body) {
         const data = await lists(tenantId, current.id, body);
-        return toGroup(await prisma.group.update({ where: { id: current.id }, data, include }));
+        return toGroup(await groups.update(current.id, data));
       },
       async remove(tenantId, current) {
         assertNoCallAt(service, tenantId, (c) => c.groupId === current.id, `a destination of group ${current.name}`);
-        await prisma.group.delete({ where: { id: current.id } });
+        await groups.remove(current.id);
       },
     },
     configs,

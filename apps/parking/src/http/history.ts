@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import { historyRepo } from '../store/history-repo';
+import type { HttpDeps } from './deps';
 import { notFound } from './auth';
 import {
   DateTime,
@@ -48,15 +49,12 @@ const Query = ListQuery(
     outcome: Type.Optional(Outcome),
   }),
 );
-const select = {
-  id: true, place: true, placeKind: true, groupId: true, callerName: true, callerNumber: true, parkerExtension: true, method: true,
-  state: true, parkedAt: true, endedAt: true, outcome: true, retrievedBy: true, recallAttempts: true,
-} as const;
 const tags = ['history'];
 
 export const historyRoutes =
   ({ prisma, now }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
+    const history = historyRepo(prisma);
     const withWait = <T extends { parkedAt: Date; endedAt: Date | null }>(row: T) => ({
       ...row,
       waitedSec: Math.max(0, Math.floor(((row.endedAt?.getTime() ?? now()) - row.parkedAt.getTime()) / 1000)),
@@ -67,11 +65,8 @@ export const historyRoutes =
       { schema: { tags, summary: 'Parked calls, newest first', params: TenantParams, querystring: Query, response: { 200: Page(HistoryEntry), ...errors(404) } } },
       async (request) => {
         const q = request.query;
-        const parkedAt = q.from || q.to ? { gte: q.from ? new Date(q.from) : undefined, lt: q.to ? new Date(q.to) : undefined } : undefined;
-        const where = { tenantId: request.params.tenantId, parkedAt, place: q.place, parkerExtension: q.parker, outcome: q.outcome };
-        return pageOf(q, prisma.parkedCall.count({ where }), async (paging) =>
-          (await prisma.parkedCall.findMany({ where, select, orderBy: [{ parkedAt: 'desc' }, { id: 'asc' }], ...paging })).map(withWait),
-        );
+        const filter = { tenantId: request.params.tenantId, from: q.from, to: q.to, place: q.place, parker: q.parker, outcome: q.outcome };
+        return pageOf(q, history.count(filter), async (paging) => (await history.list(filter, paging)).map(withWait));
       },
     );
 
@@ -87,10 +82,7 @@ export const historyRoutes =
       },
       async (request) => {
         const { tenantId, id } = request.params;
-        const row = await prisma.parkedCall.findFirst({
-          where: { id, tenantId },
-          select: { ...select, events: { orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { id: true, type: true, at: true, details: true } } },
-        });
+        const row = await history.withEvents(tenantId, id);
         if (!row) throw notFound('parked call', id);
         return { ...withWait(row), events: row.events.map((e) => ({ ...e, id: e.id.toString(), details: e.details as Record<string, unknown> })) };
       },

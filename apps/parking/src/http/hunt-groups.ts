@@ -1,16 +1,17 @@
 import { Type } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
 import { existing, invalid } from './places';
 import { CreateBody, Destination, DigitList, Name, Nullable, PatchBody, Seconds, Text, Timestamps, Uuid, pageOf } from './schemas';
 import { destinationAllowed } from '../domain/grammar';
 import type { PrismaClient } from '../../../../generated/prisma/client';
+import { huntGroupsRepo } from '../store/hunt-groups-repo';
+import { tenantsRepo } from '../store/tenants-repo';
 
 /** A dialplan destination stays inside the contexts the system admin allowed the tenant (issue 14). */
 async function assertDestinationAllowed(prisma: PrismaClient, tenantId: string, destination: string | null | undefined): Promise<void> {
   if (!destination) return;
-  const { dialplanContexts } = await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { dialplanContexts: true } });
-  if (!destinationAllowed(destination, dialplanContexts)) {
+  if (!destinationAllowed(destination, await tenantsRepo(prisma).dialplanContexts(tenantId))) {
     throw invalid('destination', 'must point into a context the system admin allowed this tenant (dialplanContexts)');
   }
 }
@@ -32,8 +33,9 @@ function assertOneTarget(extensions: string[], destination: string | null): void
   }
 }
 
-export const huntGroupRoutes = ({ prisma, configs }: HttpDeps) =>
-  resourceRoutes(
+export const huntGroupRoutes = ({ prisma, configs }: HttpDeps) => {
+  const huntGroups = huntGroupsRepo(prisma);
+  return resourceRoutes(
     {
       path: 'hunt-groups',
       noun: 'hunt group',
@@ -43,28 +45,27 @@ export const huntGroupRoutes = ({ prisma, configs }: HttpDeps) =>
       patch: PatchBody(Fields),
       filters: Type.Object({ name: Type.Optional(Name) }),
       async list(tenantId, f, page) {
-        const where = { tenantId, name: f.name };
-        return pageOf(page, prisma.huntGroup.count({ where }), (paging) => prisma.huntGroup.findMany({ where, orderBy: { name: 'asc' }, ...paging }));
+        return pageOf(page, huntGroups.count(tenantId, f.name), (paging) => huntGroups.list(tenantId, f.name, paging));
       },
-      get: (tenantId, id) => prisma.huntGroup.findFirst({ where: { id, tenantId } }),
+      get: (tenantId, id) => huntGroups.find(tenantId, id),
       async add(tenantId, body) {
         const extensions = body.extensions ?? [];
         assertOneTarget(extensions, body.destination ?? null);
         await assertDestinationAllowed(prisma, tenantId, body.destination);
         await existing(prisma, tenantId, 'extension', extensions, 'extensions');
-        return prisma.huntGroup.create({ data: { ...body, tenantId } });
+        return huntGroups.create(tenantId, body);
       },
       async update(tenantId, current, body) {
         const extensions = body.extensions ?? current.extensions;
         assertOneTarget(extensions, body.destination === undefined ? current.destination : body.destination);
         await assertDestinationAllowed(prisma, tenantId, body.destination);
         await existing(prisma, tenantId, 'extension', extensions, 'extensions');
-        return prisma.huntGroup.update({ where: { id: current.id }, data: body });
+        return huntGroups.update(current.id, body);
       },
       async remove(_tenantId, current) {
-        // Groups and the tenant that recall to it fall back to no hunt group (ON DELETE SET NULL).
-        await prisma.huntGroup.delete({ where: { id: current.id } });
+        await huntGroups.remove(current.id);
       },
     },
     configs,
   );
+};

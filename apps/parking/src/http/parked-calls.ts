@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { placeKey, type Place } from '../domain/codes';
 import { ParkingError } from '../domain/errors';
-import type { ParkingService } from '../service';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { notFound } from './auth';
 import { invalid } from './places';
 import {
@@ -19,9 +18,6 @@ import {
   Uuid,
   errors,
 } from './schemas';
-
-/** What the call-control API needs of the parking service (tests may pass a stub). */
-export type CallService = Pick<ParkingService, 'parked' | 'describe' | 'park' | 'deliver' | 'hangUp' | 'callsOf'>;
 
 /** A live parked call (A3). */
 export const ParkedCall = Type.Object({

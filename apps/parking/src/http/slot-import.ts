@@ -3,8 +3,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { parse } from 'csv-parse/sync';
 import { ParkingError } from '../domain/errors';
 import { fieldProblems } from './errors';
-import type { HttpDeps } from './app';
-import { assertSlotRoom, withTenantLock } from './places';
+import type { HttpDeps } from './deps';
+import { assertSlotRoom } from './places';
+import { placesRepo } from '../store/places-repo';
+import { slotsRepo } from '../store/slots-repo';
+import { withTenantLock } from '../store/tenant-lock';
 import { SlotCreate, slotData } from './slots';
 import { TenantParams, errors } from './schemas';
 
@@ -91,11 +94,8 @@ export const slotImportRoutes =
         const { tenantId } = request.params;
         const rows = readRows(request.body, request.compileValidationSchema(SlotCreate) as Validate);
         const numbers = rows.map((r) => r.slot.number).filter((n): n is string => typeof n === 'string');
-        const where = { tenantId, number: { in: numbers } };
-        const [slots, extensions] = await Promise.all([
-          prisma.parkSlot.findMany({ where, select: { number: true } }),
-          prisma.extension.findMany({ where, select: { number: true } }),
-        ]);
+        const places = placesRepo(prisma);
+        const [slots, extensions] = await Promise.all([places.numbered(tenantId, 'slot', numbers), places.numbered(tenantId, 'extension', numbers)]);
         const taken = new Map([
           ...slots.map((s) => [s.number, 'is already a call park extension'] as const),
           ...extensions.map((e) => [e.number, 'is an extension of this tenant'] as const),
@@ -113,9 +113,9 @@ export const slotImportRoutes =
           // Checked again under the tenant's lock: PINs take a while to hash, and other writes may have come meanwhile.
           await assertSlotRoom(tx, tenantId, data.length);
           const numbers = data.map((d) => d.number);
-          const clash = await tx.extension.findFirst({ where: { tenantId, number: { in: numbers } }, select: { number: true } });
+          const [clash] = await placesRepo(tx).numbered(tenantId, 'extension', numbers);
           if (clash) throw new ParkingError('conflict', `${clash.number} is an extension of this tenant; nothing was imported`, { field: 'number', number: clash.number });
-          await tx.parkSlot.createMany({ data });
+          await slotsRepo(tx).createMany(data);
         });
         configs.invalidate(tenantId);
         return reply.status(201).send({ imported: data.length, numbers: data.map((d) => d.number) });

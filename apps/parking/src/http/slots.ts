@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PIN_MAX_DIGITS } from '../domain/access';
 import { hashPin } from '../store/pin-hash';
-import type { HttpDeps } from './app';
+import type { HttpDeps } from './deps';
 import { resourceRoutes } from './crud';
-import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom, withTenantLock } from './places';
+import { assertNoCallAt, assertNumberFree, assertRenumberable, atNumber, assertSlotRoom } from './places';
+import { slotsRepo } from '../store/slots-repo';
+import { withTenantLock } from '../store/tenant-lock';
 import { CreateBody, DigitList, Digits, MusicClass, Name, Nullable, PatchBody, Seconds, Timestamps, Uuid, pageOf } from './schemas';
 
 const Fields = Type.Object({
@@ -31,8 +33,9 @@ export async function slotData<T extends Partial<SlotCreate>>({ pin, ...rest }: 
   return { ...rest, pinHash: await hashPin(pin) };
 }
 
-export const slotRoutes = ({ prisma, configs, service }: HttpDeps) =>
-  resourceRoutes(
+export const slotRoutes = ({ prisma, configs, service }: HttpDeps) => {
+  const slots = slotsRepo(prisma);
+  return resourceRoutes(
     {
       path: 'slots',
       noun: 'slot',
@@ -42,13 +45,10 @@ export const slotRoutes = ({ prisma, configs, service }: HttpDeps) =>
       patch: PatchBody(Fields),
       filters: Type.Object({ number: Type.Optional(Digits), name: Type.Optional(Type.String({ description: 'contains' })) }),
       async list(tenantId, f, page) {
-        const where = { tenantId, number: f.number, name: f.name ? { contains: f.name, mode: 'insensitive' as const } : undefined };
-        return pageOf(page, prisma.parkSlot.count({ where }), async (paging) =>
-          (await prisma.parkSlot.findMany({ where, orderBy: { number: 'asc' }, ...paging })).map(toSlot),
-        );
+        return pageOf(page, slots.count(tenantId, f), async (paging) => (await slots.list(tenantId, f, paging)).map(toSlot));
       },
       get: async (tenantId, id) => {
-        const row = await prisma.parkSlot.findFirst({ where: { id, tenantId } });
+        const row = await slots.find(tenantId, id);
         return row && toSlot(row);
       },
       async add(tenantId, body) {
@@ -56,20 +56,21 @@ export const slotRoutes = ({ prisma, configs, service }: HttpDeps) =>
         return withTenantLock(prisma, tenantId, async (tx) => {
           await assertSlotRoom(tx, tenantId, 1);
           await assertNumberFree(tx, tenantId, body.number, 'slot');
-          return toSlot(await tx.parkSlot.create({ data }));
+          return toSlot(await slotsRepo(tx).create(data));
         });
       },
       async update(tenantId, current, body) {
         const data = await slotData(body);
         return withTenantLock(prisma, tenantId, async (tx) => {
           await assertRenumberable({ prisma: tx, service }, tenantId, current.number, body.number, 'slot');
-          return toSlot(await tx.parkSlot.update({ where: { id: current.id }, data }));
+          return toSlot(await slotsRepo(tx).update(current.id, data));
         });
       },
       async remove(tenantId, current) {
         assertNoCallAt(service, tenantId, atNumber(current.number), `slot ${current.number}`);
-        await prisma.parkSlot.delete({ where: { id: current.id } });
+        await slots.remove(current.id);
       },
     },
     configs,
   );
+};

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import { tenantsRepo } from '../store/tenants-repo';
+import type { HttpDeps } from './deps';
 import { notFound, requireAdmin } from './auth';
 import { destinationAllowed, patterns } from '../domain/grammar';
 import { assertHuntGroup, assertNoCallAt, invalid } from './places';
@@ -94,14 +95,15 @@ const tags = ['tenants'];
 export const tenantRoutes =
   ({ prisma, configs }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
+    const tenants = tenantsRepo(prisma);
     const Query = ListQuery(Type.Object({ slug: Type.Optional(Type.String()), name: Type.Optional(Type.String({ description: 'contains' })) }));
     app.get<{ Querystring: Static<typeof Query> }>(
       '/tenants',
       { schema: { tags, summary: 'List tenants', querystring: Query, response: { 200: Page(Tenant) } } },
       async (request) => {
         const { slug, name } = request.query;
-        const where = { id: request.principal.tenantId ?? undefined, slug, name: name ? { contains: name, mode: 'insensitive' as const } : undefined };
-        return pageOf(request.query, prisma.tenant.count({ where }), (paging) => prisma.tenant.findMany({ where, orderBy: { slug: 'asc' }, ...paging }));
+        const filter = { id: request.principal.tenantId ?? undefined, slug, name };
+        return pageOf(request.query, tenants.count(filter), (paging) => tenants.list(filter, paging));
       },
     );
     app.post<{ Body: Static<typeof TenantCreate> }>(
@@ -111,7 +113,7 @@ export const tenantRoutes =
         requireAdmin(request);
         assertDistinctCodes({ ...defaults, ...request.body });
         assertCoherent({ ...defaults, ...request.body });
-        const created = await prisma.tenant.create({ data: request.body });
+        const created = await tenants.create(request.body);
         configs.invalidate(created.id);
         return reply.status(201).send(created);
       },
@@ -122,7 +124,8 @@ export const tenantRoutes =
 export const tenantItemRoutes =
   ({ prisma, configs, service, sessions }: HttpDeps): FastifyPluginAsync =>
   async (app) => {
-    const load = async (id: string) => (await prisma.tenant.findUnique({ where: { id } })) ?? Promise.reject(notFound('tenant', id));
+    const tenants = tenantsRepo(prisma);
+    const load = async (id: string) => (await tenants.find(id)) ?? Promise.reject(notFound('tenant', id));
     app.get<{ Params: Static<typeof TenantParams> }>(
       '',
       { schema: { tags, summary: 'Read a tenant and its settings', params: TenantParams, response: { 200: Tenant, ...errors(404) } } },
@@ -141,7 +144,7 @@ export const tenantItemRoutes =
         assertDistinctCodes({ ...current, ...request.body });
         assertCoherent({ ...current, ...request.body });
         await assertHuntGroup(prisma, tenantId, request.body.huntGroupId);
-        const updated = await prisma.tenant.update({ where: { id: tenantId }, data: request.body });
+        const updated = await tenants.update(tenantId, request.body);
         configs.invalidate(tenantId);
         return updated;
       },
@@ -155,7 +158,7 @@ export const tenantItemRoutes =
         requireAdmin(request);
         const { tenantId } = request.params;
         assertNoCallAt(service, tenantId, () => true, 'this tenant');
-        await prisma.tenant.delete({ where: { id: tenantId } });
+        await tenants.remove(tenantId);
         sessions?.closeTenant(tenantId);
         configs.invalidate(tenantId);
         return reply.status(204).send();

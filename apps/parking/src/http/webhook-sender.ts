@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../../../generated/prisma/client';
 import type { ParkingEvent } from '../ports';
+import { deliveryQueue } from '../store/webhooks-repo';
 import { fetch, type Agent } from 'undici';
 import { BLOCKED, urlAllowed, webhookDispatcher } from './webhook-address';
 
@@ -55,8 +56,10 @@ export class WebhookSender {
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly dispatcher: Agent;
+  private readonly queue: ReturnType<typeof deliveryQueue>;
 
   constructor(private readonly o: WebhookSenderOptions) {
+    this.queue = deliveryQueue(o.prisma);
     this.dispatcher = webhookDispatcher(o.allowPrivateNetworks ?? false);
     this.maxAttempts = o.maxAttempts ?? 8;
     this.backoffMs = o.backoffMs ?? 5_000;
@@ -69,15 +72,10 @@ export class WebhookSender {
   }
 
   private async enqueue(event: ParkingEvent): Promise<void> {
-    const hooks = await this.o.prisma.webhook.findMany({
-      where: { tenantId: event.tenantId, enabled: true, OR: [{ events: { isEmpty: true } }, { events: { has: event.type } }] },
-      select: { id: true },
-    });
+    const hooks = await this.queue.subscribers(event.tenantId, event.type);
     if (hooks.length === 0) return;
     const nextAttemptAt = new Date(this.o.now());
-    await this.o.prisma.webhookDelivery.createMany({
-      data: hooks.map((h) => ({ webhookId: h.id, eventId: event.id, eventType: event.type, payload: event as object, nextAttemptAt })),
-    });
+    await this.queue.enqueue(hooks.map((h) => ({ webhookId: h.id, eventId: event.id, eventType: event.type, payload: event as object, nextAttemptAt })));
     if (this.timer && this.rounds === 0) void this.deliverDue().catch(() => undefined);
   }
 
@@ -91,12 +89,7 @@ export class WebhookSender {
   }
 
   private async sendBatch(): Promise<number> {
-    const due = await this.o.prisma.webhookDelivery.findMany({
-      where: { status: 'pending', nextAttemptAt: { lte: new Date(this.o.now()) }, webhook: { enabled: true } },
-      include: { webhook: { select: { url: true, secret: true } } },
-      orderBy: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
-      take: this.o.batchSize ?? 100,
-    });
+    const due = await this.queue.due(new Date(this.o.now()), this.o.batchSize ?? 100);
     await Promise.all(due.map((d) => this.attempt(d)));
     return due.length;
   }
@@ -141,7 +134,7 @@ export class WebhookSender {
           ? { attempts, status: 'failed', lastError: error, nextAttemptAt: null }
           : { attempts, status: 'pending', lastError: error, nextAttemptAt: new Date(now + Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempts - 1))) };
     if (error) this.o.log.warn({ deliveryId: d.id.toString(), url: d.webhook.url, attempts, error }, 'webhook delivery failed');
-    await this.o.prisma.webhookDelivery.update({ where: { id: d.id }, data });
+    await this.queue.recordAttempt(d.id, data);
   }
 
   /** Checks for due deliveries every `intervalMs` (and at once after each event). */

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { HttpDeps } from './app';
+import { webhooksRepo } from '../store/webhooks-repo';
+import type { HttpDeps } from './deps';
 import { notFound } from './auth';
 import { resourceRoutes } from './crud';
 import { EventType } from './events-stream';
@@ -64,8 +65,9 @@ export const WebhookDelivery = Type.Object({
 });
 const DeliveryQuery = ListQuery(Type.Object({ status: Type.Optional(DeliveryStatus) }));
 
-const crud = ({ prisma, configs, webhookAllowPrivateNetworks = false }: HttpDeps) =>
-  resourceRoutes(
+const crud = ({ prisma, configs, webhookAllowPrivateNetworks = false }: HttpDeps) => {
+  const webhooks = webhooksRepo(prisma);
+  return resourceRoutes(
     {
       path: 'webhooks',
       noun: 'webhook',
@@ -75,30 +77,29 @@ const crud = ({ prisma, configs, webhookAllowPrivateNetworks = false }: HttpDeps
       create: CreateBody(Fields, ['url']),
       patch: PatchBody(Fields),
       filters: Type.Object({ enabled: Type.Optional(Type.Boolean()) }),
-      list: (tenantId, f, page) => {
-        const where = { tenantId, enabled: f.enabled };
-        return pageOf(page, prisma.webhook.count({ where }), (paging) => prisma.webhook.findMany({ where, orderBy: { createdAt: 'asc' }, ...paging }));
-      },
-      get: (tenantId, id) => prisma.webhook.findFirst({ where: { id, tenantId } }),
+      list: (tenantId, f, page) => pageOf(page, webhooks.count(tenantId, f.enabled), (paging) => webhooks.list(tenantId, f.enabled, paging)),
+      get: (tenantId, id) => webhooks.find(tenantId, id),
       add: (tenantId, body) => {
         assertUrlAllowed(body.url, webhookAllowPrivateNetworks);
-        return prisma.webhook.create({ data: { secret: newSecret(), ...body, tenantId } });
+        return webhooks.create(tenantId, newSecret(), body);
       },
       update: (_tenantId, current, body) => {
         assertUrlAllowed(body.url, webhookAllowPrivateNetworks);
-        return prisma.webhook.update({ where: { id: current.id }, data: body });
+        return webhooks.update(current.id, body);
       },
       remove: async (_tenantId, current) => {
-        await prisma.webhook.delete({ where: { id: current.id } });
+        await webhooks.remove(current.id);
       },
     },
     configs,
   );
+};
 
 /** Webhooks of a tenant, and each one's delivery log. */
 export const webhookRoutes =
   (deps: HttpDeps): FastifyPluginAsync =>
   async (app) => {
+    const webhooks = webhooksRepo(deps.prisma);
     await app.register(crud(deps));
     app.post<{ Params: Static<typeof ItemParams> }>(
       '/webhooks/:id/rotate-secret',
@@ -112,9 +113,9 @@ export const webhookRoutes =
       },
       async (request) => {
         const { tenantId, id } = request.params;
-        const { count } = await deps.prisma.webhook.updateMany({ where: { id, tenantId }, data: { secret: newSecret() } });
-        if (count === 0) throw notFound('webhook', id);
-        return deps.prisma.webhook.findUniqueOrThrow({ where: { id } });
+        const rotated = await webhooks.rotateSecret(tenantId, id, newSecret());
+        if (!rotated) throw notFound('webhook', id);
+        return rotated;
       },
     );
     app.get<{ Params: Static<typeof ItemParams>; Querystring: Static<typeof DeliveryQuery> }>(
@@ -131,10 +132,9 @@ export const webhookRoutes =
       async (request) => {
         const { tenantId, id } = request.params;
         const q = request.query;
-        if (!(await deps.prisma.webhook.findFirst({ where: { id, tenantId }, select: { id: true } }))) throw notFound('webhook', id);
-        const where = { webhookId: id, status: q.status };
-        return pageOf(q, deps.prisma.webhookDelivery.count({ where }), async (paging) =>
-          (await deps.prisma.webhookDelivery.findMany({ where, orderBy: { id: 'desc' }, ...paging })).map((r) => ({
+        if (!(await webhooks.exists(tenantId, id))) throw notFound('webhook', id);
+        return pageOf(q, webhooks.countDeliveries(id, q.status), async (paging) =>
+          (await webhooks.deliveries(id, q.status, paging)).map((r) => ({
             ...r,
             id: r.id.toString(),
             payload: r.payload as Record<string, unknown>,

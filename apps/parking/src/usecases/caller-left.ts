@@ -1,7 +1,7 @@
 import type { ParkedCall } from '../domain/parked-call';
 import type { ServiceContext } from './context';
 import { updateLamps } from './lamps';
-import { cancelRecall, hangUpRingBacks } from './recall-call';
+import { cancelRecall, hangUpRingBacks } from './stop-recall';
 
 /**
  * A parked caller hung up (StasisEnd): the place is freed at once (R7), ring-backs are

@@ -4,7 +4,8 @@ import type { TenantConfig } from '../domain/tenant';
 import { watchConnectedCall } from './connected-calls';
 import type { ServiceContext } from './context';
 import { updateLamps } from './lamps';
-import { armRecall, cancelRecall, hangUpRingBacks } from './recall-call';
+import { armRecall } from './recall-call';
+import { cancelRecall, hangUpRingBacks } from './stop-recall';
 
 export interface Connection {
   call: ParkedCall;

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { ParkingLots } from '../domain/lots';
 import type { CallControl, Clock, ConfigSource, EventSink, ParkStore, Telemetry } from '../ports';
-import { sanitize } from '../domain/lamp-names';
 import { ChannelEvents } from './channel-events';
-import type { ConnectedCalls } from './connected-calls';
-import type { Consult } from './park-by-consult';
+import type { ConnectedCalls } from '../domain/connected-calls';
+import type { Consult } from './consult';
 
 /** What every use case is given: the ports, the live lots, and id/random sources. */
 export interface ServiceContext {
@@ -61,18 +60,3 @@ export const defaultServiceOptions: ServiceOptions = {
   returnRingSec: 30,
   messageFrom: 'sip:parking@localhost',
 };
-
-
-export const holdingBridgeId = (tenantSlug: string, musicClass: string) => `parking-${tenantSlug}-${sanitize(musicClass)}`;
-
-/** PJSIP/101-0000002a -> PJSIP/101 */
-export function endpointOfChannelName(name: string): string | null {
-  const dash = name.lastIndexOf('-');
-  if (dash <= 0 || !name.includes('/')) return null;
-  return name.slice(0, dash);
-}
-
-export function splitEndpoint(endpoint: string): { technology: string; resource: string } {
-  const slash = endpoint.indexOf('/');
-  return { technology: endpoint.slice(0, slash), resource: endpoint.slice(slash + 1) };
-}

@@ -4,7 +4,7 @@ import type { ChannelSnapshot } from '../ports';
 import { backToParked, connectParkedCall } from './connect-call';
 import { channelKey } from './channel-events';
 import type { ServiceContext } from './context';
-import { hangUpRingBacks } from './recall-call';
+import { hangUpRingBacks } from './stop-recall';
 
 /**
  * The call-control API retrieves a parked call to a phone (R5): the phone rings with the

@@ -1,6 +1,6 @@
 import { isParkingError } from '../domain/errors';
 import type { CallControl } from '../ports';
-import { splitEndpoint } from './context';
+import { splitEndpoint } from '../domain/endpoints';
 
 /** A live call of an extension's phone, as a receptionist console shows it under "My calls". */
 export interface ExtensionCall {

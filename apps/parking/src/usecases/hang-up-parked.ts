@@ -2,7 +2,7 @@ import { ParkingError } from '../domain/errors';
 import { isTakeable } from '../domain/parked-call';
 import type { ServiceContext } from './context';
 import { updateLamps } from './lamps';
-import { cancelRecall, hangUpRingBacks } from './recall-call';
+import { cancelRecall, hangUpRingBacks } from './stop-recall';
 
 /** The call-control API hangs up a parked call (A3): closed as HUNG_UP, not as abandoned. */
 export async function hangUpParked(ctx: ServiceContext, parkedCallId: string, by: string): Promise<void> {

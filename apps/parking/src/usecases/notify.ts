@@ -2,7 +2,8 @@ import { retrievalNumber } from '../domain/codes';
 import type { ParkedCall } from '../domain/parked-call';
 import type { TenantConfig } from '../domain/tenant';
 import { isParkingError } from '../domain/errors';
-import { splitEndpoint, type ServiceContext } from './context';
+import { splitEndpoint } from '../domain/endpoints';
+import type { ServiceContext } from './context';
 
 /**
  * Text messages (SIP MESSAGE) about a park: to the parker when they could not hear where

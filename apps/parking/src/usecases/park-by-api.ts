@@ -2,8 +2,10 @@ import { allocatePlace, type ParkTarget } from '../domain/allocate';
 import { placeKey, retrievalNumber, type Place } from '../domain/codes';
 import { ParkingError } from '../domain/errors';
 import type { TenantConfig } from '../domain/tenant';
-import { endpointOfChannelName, type ServiceContext } from './context';
-import { pullIntoParking, type Consult } from './park-by-consult';
+import { endpointOfChannelName } from '../domain/endpoints';
+import type { ServiceContext } from './context';
+import type { Consult } from './consult';
+import { pullIntoParking } from './park-by-consult';
 
 export interface ApiParkRequest {
   config: TenantConfig;

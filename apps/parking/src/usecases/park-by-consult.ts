@@ -5,29 +5,14 @@ import type { Party } from '../domain/parked-call';
 import type { TenantConfig } from '../domain/tenant';
 import type { ChannelSnapshot } from '../ports';
 import { channelKey } from './channel-events';
-import { splitEndpoint, type ServiceContext } from './context';
+import { splitEndpoint } from '../domain/endpoints';
+import type { ServiceContext } from './context';
 import { takeSide, takeTransferredPeer, type TakenSide } from './connected-calls';
+import type { Consult } from './consult';
 import { announce, refuse } from './conversation';
 import { parkCall } from './park-call';
 import { prompts } from './prompts';
 import { returnToParker } from './return-to-parker';
-
-/** A park started from a consult leg: the phone holds its call and dials a code on a second line. */
-export interface Consult {
-  token: string;
-  config: TenantConfig;
-  place: Place;
-  groupId: string | null;
-  parker: Party;
-  method: 'HOLD_AND_DIAL' | 'API';
-  consultChannelId: string;
-  heldChannelId: string;
-  /** The id the parked call will have (promised to the API caller). */
-  parkedCallId?: string;
-  /** The announcement on the consult leg; a transfer inherits it, so it is stopped then. */
-  playbackId: string | null;
-  settled: boolean;
-}
 
 const PULL_TIMEOUT_MS = 10_000;
 

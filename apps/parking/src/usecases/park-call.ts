@@ -1,10 +1,12 @@
-import { placeKey, retrievalNumber, type Place } from '../domain/codes';
-import { ParkingError, isParkingError } from '../domain/errors';
+import { placeKey, type Place } from '../domain/codes';
+import { describe } from '../domain/describe-call';
+import { ParkingError } from '../domain/errors';
 import { hasEnded, type ParkMethod, type ParkedCall, type Party } from '../domain/parked-call';
 import { recallRules } from '../domain/recall-policy';
 import type { TenantConfig } from '../domain/tenant';
 import type { ChannelSnapshot } from '../ports';
-import { holdingBridgeId, type ServiceContext } from './context';
+import type { ServiceContext } from './context';
+import { ensureHoldingBridge, holdingBridgeId } from './holding-bridge';
 import { updateLamps } from './lamps';
 import { notifyParked } from './notify';
 import { armRecall } from './recall-call';
@@ -75,37 +77,6 @@ export async function parkCall(ctx: ServiceContext, req: ParkRequest): Promise<P
     notifyParked(ctx, config, call, req.tellParkerByMessage),
   ]);
   return call;
-}
-
-/** Creates the tenant's holding bridge for a music class once (music is started per park). */
-export function ensureHoldingBridge(ctx: ServiceContext, bridgeId: string): Promise<void> {
-  let ready = ctx.holdingBridges.get(bridgeId);
-  if (!ready) {
-    // Already there (made by an earlier run, or while a reconciliation was looking): ours to use.
-    ready = ctx.ari.createBridge(bridgeId, 'holding', bridgeId).catch((err) => {
-      if (!isParkingError(err, 'conflict')) throw err;
-    });
-    ctx.holdingBridges.set(bridgeId, ready);
-    ready.catch(() => ctx.holdingBridges.delete(bridgeId));
-  }
-  return ready;
-}
-
-/** The public description of a parked call, for events and the API. */
-export function describe(config: TenantConfig, call: ParkedCall) {
-  return {
-    place: call.placeKey,
-    placeKind: call.place.kind,
-    retrievalNumber: retrievalNumber(config, call.place),
-    caller: { name: call.callerName, number: call.callerNumber },
-    parker: call.parker.extension,
-    method: call.method,
-    groupId: call.groupId,
-    state: call.state,
-    parkedAt: new Date(call.parkedAt).toISOString(),
-    recallAt: call.recallAt === null ? null : new Date(call.recallAt).toISOString(),
-    timeoutAt: new Date(call.timeoutAt).toISOString(),
-  };
 }
 
 /** Records a caller already sitting in a holding bridge as parked at `place` (recovery). */

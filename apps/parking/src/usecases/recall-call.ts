@@ -1,14 +1,14 @@
-import { ParkingError, isParkingError } from '../domain/errors';
+import { isParkingError } from '../domain/errors';
 import { callerLeft } from './caller-left';
 import { hasEnded, type ParkedCall } from '../domain/parked-call';
 import { isTakeable } from '../domain/parked-call';
 import { parseDestination, recallDue, recallFailed, recallRules, type RecallAction } from '../domain/recall-policy';
 import type { TenantConfig } from '../domain/tenant';
-import type { ChannelSnapshot } from '../ports';
 import { channelKey } from './channel-events';
-import { endpointOfChannelName, splitEndpoint, type ServiceContext } from './context';
-import { connectParkedCall } from './connect-call';
+import { splitEndpoint } from '../domain/endpoints';
+import type { ServiceContext } from './context';
 import { updateLamps } from './lamps';
+import { cancelRecall, hangUpRingBacks } from './stop-recall';
 
 /**
  * Arms the call's next deadline: the recall (C1) or the maximum park time (C5). One timer
@@ -24,11 +24,6 @@ export function armRecall(ctx: ServiceContext, call: ParkedCall): void {
       onDeadline(ctx, call.id).catch((err) => ctx.log.error({ err, parkedCallId: call.id }, 'recall step failed'));
     }),
   );
-}
-
-export function cancelRecall(ctx: ServiceContext, call: ParkedCall): void {
-  ctx.timers.get(call.id)?.();
-  ctx.timers.delete(call.id);
 }
 
 async function onDeadline(ctx: ServiceContext, callId: string): Promise<void> {
@@ -133,32 +128,6 @@ async function reachableEndpoints(ctx: ServiceContext, endpoints: string[]): Pro
     }),
   );
   return checks.filter((e): e is string => e !== null);
-}
-
-/** A ring-back was answered: StasisStart of our originated channel (args recall,<id>). */
-export async function onRecallAnswered(ctx: ServiceContext, channel: ChannelSnapshot, parkedCallId: string): Promise<void> {
-  const call = ctx.lots.get(parkedCallId);
-  if (!call || !isTakeable(call) || !call.ringing.includes(channel.id)) {
-    // Answered too late: someone else took the call.
-    await ctx.ari.hangup(channel.id).catch(() => undefined);
-    return;
-  }
-  call.state = 'CONNECTING';
-  const config = await ctx.configs.tenantById(call.tenantId);
-  if (!config) throw new ParkingError('not-found', `tenant ${call.tenantId} is gone`);
-  const outcome = call.recallPhase === 'hunt-group' ? 'HUNT_GROUP' : 'RECALL_ANSWERED';
-  // Who answered is the phone we rang (its channel's caller id is the parked caller's, as we set it).
-  const endpoint = endpointOfChannelName(channel.name);
-  const owner = endpoint ? await ctx.configs.endpointOwner(endpoint).catch(() => null) : null;
-  const by = owner && owner.config.settings.id === call.tenantId ? owner.extension : (endpoint ?? channel.name);
-  await connectParkedCall(ctx, config, { call, otherChannelId: channel.id, outcome, by, endpoint });
-}
-
-/** Hangs up every ring-back still ringing, except `keep`; a retrieval elsewhere ends them (C3). */
-export async function hangUpRingBacks(ctx: ServiceContext, call: ParkedCall, keep: string | null): Promise<void> {
-  const others = call.ringing.filter((id) => id !== keep);
-  call.ringing = keep && call.ringing.includes(keep) ? [keep] : [];
-  await Promise.all(others.map((id) => ctx.ari.hangup(id, 'answered_elsewhere').catch(() => undefined)));
 }
 
 /** The maximum park time is reached (C5): the final destination, or a polite goodbye. */

@@ -6,10 +6,12 @@ import type { ParkedCall } from '../domain/parked-call';
 import type { ChannelSnapshot, StoredPark } from '../ports';
 import { callerLeft } from './caller-left';
 import { connectedSideLeft, watchConnectedCall } from './connected-calls';
-import { endpointOfChannelName, holdingBridgeId, type ServiceContext } from './context';
-import { FALLBACK_PARK } from './return-to-parker';
+import { endpointOfChannelName } from '../domain/endpoints';
+import type { ServiceContext } from './context';
+import { ensureHoldingBridge, holdingBridgeId } from './holding-bridge';
+import { FALLBACK_PARK } from './fallback-park';
 import { expectedLamps, legacyLamps } from './lamps';
-import { adoptParked, ensureHoldingBridge } from './park-call';
+import { adoptParked } from './park-call';
 import { armRecall } from './recall-call';
 
 export interface ReconcileReport {

@@ -4,9 +4,7 @@ import type { ChannelSnapshot } from '../ports';
 import { channelKey } from './channel-events';
 import { watchConnectedCall } from './connected-calls';
 import type { ServiceContext } from './context';
-
-/** Asterisk's own parking (asterisk-conf): the last resort that never drops a caller. */
-export const FALLBACK_PARK = { context: 'parking-fallback', extension: 'park', priority: 1 };
+import { FALLBACK_PARK } from './fallback-park';
 
 /**
  * A transferred caller could not be parked (lot full, slot taken, not allowed, error) and

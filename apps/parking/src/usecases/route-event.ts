@@ -8,9 +8,10 @@ import { deliverAnswered } from './deliver-call';
 import { handleDialledCode, type PinVerifier } from './handle-dialled-code';
 import { onConsultReplaced, onPulled } from './park-by-consult';
 import { prompts } from './prompts';
-import { onRecallAnswered } from './recall-call';
-import { FALLBACK_PARK, onReturnAnswered } from './return-to-parker';
-import { endpointOfChannelName } from './context';
+import { onRecallAnswered } from './recall-answered';
+import { FALLBACK_PARK } from './fallback-park';
+import { onReturnAnswered } from './return-to-parker';
+import { endpointOfChannelName } from '../domain/endpoints';
 
 /** main/channel.c ast_softhangup_all(): every channel is asked to hang up with this flag when Asterisk stops. */
 const AST_SOFTHANGUP_SHUTDOWN = 1 << 2;
