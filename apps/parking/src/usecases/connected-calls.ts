@@ -13,10 +13,7 @@ export function watchConnectedCall(ctx: ServiceContext, bridgeId: string, channe
 /** A side left Stasis (hung up): the other side is hung up and the bridge removed. */
 export function connectedSideLeft(ctx: ServiceContext, channelId: string): void {
   const call = ctx.connected.of(channelId);
-  if (!call) return;
-  ctx.connected.remove(call);
-  const others = call.sides.map((s) => s.id).filter((id) => id !== channelId);
-  Promise.allSettled([...others.map((id) => ctx.ari.hangup(id)), ctx.ari.destroyBridge(call.bridgeId)]).catch(() => undefined);
+  if (call) void takeSide(ctx, call, channelId).release();
 }
 
 /**
