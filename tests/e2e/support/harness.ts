@@ -93,7 +93,8 @@ export async function startWorld(seed: SeedOptions = {}): Promise<World> {
         ari: { url: env.ariUrl, username: env.ariUsername, password: env.ariPassword, app: APP, maxSockets: 16 },
         databaseUrl: dbUrl,
         dataDir: path.join(ROOT, '.data'),
-        consoleDir: null,
+        // The receptionist console, when a test built it (tests/e2e/console.test.ts).
+        consoleDir: process.env.CONSOLE_DIR ?? null,
         http: { host: '127.0.0.1', port: 0 },
         logLevel: env.logLevel,
         adminApiKey: ADMIN_API_KEY,
