@@ -1,6 +1,6 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 const SRC = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../apps/console' : '.');
 
@@ -10,18 +10,24 @@ const SRC = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.se
  */
 export async function buildConsole(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
-  await build({
-    entryPoints: [path.join(SRC, 'src/main.tsx')],
-    outfile: path.join(outDir, 'app.js'),
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    format: 'iife',
-    target: ['es2022'],
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    logLevel: 'warning',
-  });
+  // One build, then esbuild's service process is stopped: nothing of it outlives the build
+  // (a test runner waiting for its children would otherwise never exit).
+  try {
+    await build({
+      entryPoints: [path.join(SRC, 'src/main.tsx')],
+      outfile: path.join(outDir, 'app.js'),
+      bundle: true,
+      minify: true,
+      sourcemap: true,
+      format: 'iife',
+      target: ['es2022'],
+      jsx: 'automatic',
+      jsxImportSource: 'preact',
+      logLevel: 'warning',
+    });
+  } finally {
+    await stop();
+  }
   await Promise.all(['index.html', 'styles.css'].map((f) => copyFile(path.join(SRC, f), path.join(outDir, f))));
 }
 
