@@ -34,7 +34,10 @@ describe('a connected call is an ordinary call', () => {
       () => live().some((c) => c.callerChannelId === caller && c.placeKey === place && c.state === 'PARKED') && h.fake.bridgeOf(caller)?.bridge_type === 'holding' && h.fake.mohOf(caller) !== null,
       `${caller} parked on ${place}, with music`,
     );
-    return live().find((c) => c.callerChannelId === caller)!;
+    const call = live().find((c) => c.callerChannelId === caller)!;
+    // Recorded and published by the service (Asterisk's bridge changes before its answer does).
+    await eventually(() => h.events.some((e) => e.type === 'parked' && e.parkedCallId === call.id), 'the park recorded');
+    return call;
   }
 
   async function rows() {
